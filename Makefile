@@ -1,0 +1,56 @@
+# The verbs of the course. Every target that needs Python depends on `setup`,
+# which builds .venv once and rebuilds it only when pyproject.toml changes.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+LESSONS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+NOTEBOOKS := $(LESSONS:.py=.ipynb)
+# One OpenMP thread per process: two kernels with two threads each on two cores
+# ran 3-10x slower (GUIDE §8), and one thread keeps float reductions in one order.
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+# Use the new platformdirs paths and silence the debugger's frozen-modules warning.
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+.PHONY: help setup lab test execute sync lint clean
+
+help: ## list the targets (the default)
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m softmax_course.build lab-settings
+	touch $@
+
+setup: $(INSTALLED) ## create .venv with the pinned dependencies (again only when pyproject.toml changes)
+
+lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its token)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
+
+test: setup ## ruff, unit tests, twin sync check, then nbval over every lesson
+	$(BIN)/ruff check .
+	$(BIN)/pytest tests
+	$(if $(NOTEBOOKS),$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
+
+execute: sync ## re-run every lesson and store its outputs in the .ipynb
+	$(BIN)/python -m softmax_course.build execute $(NOTEBOOKS)
+
+sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kept)
+	$(if $(LESSONS),$(BIN)/jupytext --quiet --update --to ipynb $(LESSONS))
+
+lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
+	$(BIN)/ruff check $(if $(FIX),--fix) .
+
+clean: ## remove build/ and caches (keeps .venv; rm -rf .venv to rebuild it)
+	rm -rf build .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

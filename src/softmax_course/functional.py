@@ -1,0 +1,101 @@
+"""Softmax, one-hot and cross-entropy written from their definitions (lessons 01-03, 05).
+
+These are the formulas a student writes by hand; ``tests/test_functional.py``
+checks each one, value for value, against ``torch.nn.functional``.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from softmax_course.validation import (
+    check_dim,
+    check_labels,
+    check_num_classes,
+    check_same_length,
+    check_scores,
+)
+
+
+def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """``exp(z) / sum(exp(z))`` exactly as defined; lesson 01.
+
+    The definition overflows (``exp(1000)`` is ``inf``) or underflows (every
+    ``exp`` is 0) for large logits. Instead of returning ``nan`` this raises and
+    points to :func:`stable_softmax` (lesson 05).
+    """
+    z = check_scores(z, "z", dims=(1, 2))
+    check_dim(z, dim)
+    exp_z = torch.exp(z)
+    total = exp_z.sum(dim=dim, keepdim=True)
+    if torch.isinf(total).any() or (total == 0).any():
+        problem = "overflows to inf" if torch.isinf(total).any() else "underflows to 0"
+        raise ValueError(
+            f"exp(z) {problem} in {z.dtype} (logits from {float(z.min()):g} to "
+            f"{float(z.max()):g}); use stable_softmax, which subtracts the maximum first"
+        )
+    return exp_z / total
+
+
+def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Softmax of ``z - max(z)``: the same probabilities, no overflow; lesson 05.
+
+    Softmax is unchanged when a constant is added to every logit, so shifting
+    the largest logit to 0 makes every ``exp`` at most 1 and the sum at least 1.
+    """
+    z = check_scores(z, "z", dims=(1, 2))
+    check_dim(z, dim)
+    shifted = z - z.amax(dim=dim, keepdim=True)
+    exp_shifted = torch.exp(shifted)
+    return exp_shifted / exp_shifted.sum(dim=dim, keepdim=True)
+
+
+def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """``z - logsumexp(z)``, computed stably; lesson 05.
+
+    Taking ``log`` of a softmax loses every probability that rounded to 0
+    (``log(0) = -inf``); this form never forms the probability at all.
+    """
+    z = check_scores(z, "z", dims=(1, 2))
+    check_dim(z, dim)
+    z_max = z.amax(dim=dim, keepdim=True)
+    log_sum_exp = z_max + torch.log(torch.exp(z - z_max).sum(dim=dim, keepdim=True))
+    return z - log_sum_exp
+
+
+def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """One-hot rows built with ``scatter_``, as in the seed; lesson 02.
+
+    ``scatter_(1, y.unsqueeze(1), 1)`` writes a 1 into column ``y[i]`` of row
+    ``i``. It needs ``y`` as a column, hence the ``unsqueeze``.
+    """
+    y = check_labels(y, check_num_classes(num_classes))
+    y_one_hot = torch.zeros(len(y), num_classes)
+    y_one_hot.scatter_(1, y.unsqueeze(1), 1)
+    return y_one_hot
+
+
+def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean over samples of ``-sum(one_hot(y) * log(probs))``; lessons 03-04.
+
+    ``probs`` are probabilities (rows of a softmax), not logits: the seed's
+    hand-written cost. Prefer ``F.cross_entropy`` on logits (lesson 05 says why).
+    """
+    probs = check_scores(probs, "probs", dims=(2,))
+    y = check_labels(y, probs.shape[1])
+    check_same_length(probs, y, "probs", "y")
+    if (probs < 0).any() or (probs > 1).any():
+        raise ValueError(
+            "probs must be probabilities in [0, 1] (did you pass logits? use F.cross_entropy); "
+            f"got values from {float(probs.min()):g} to {float(probs.max()):g}"
+        )
+    y_one_hot = one_hot(y, probs.shape[1]).to(probs.dtype)
+    return (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
+
+
+def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of rows whose largest logit is the true class; lessons 04 and 06."""
+    logits = check_scores(logits, "logits", dims=(2,))
+    y = check_labels(y, logits.shape[1])
+    check_same_length(logits, y, "logits", "y")
+    return (logits.argmax(dim=1) == y).double().mean().item()

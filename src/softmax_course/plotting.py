@@ -1,0 +1,138 @@
+"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 05, 06).
+
+Every figure has a fixed size, a title and labelled axes, so that the stored
+PNGs look alike in the notebooks, the slides and the seminar pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from softmax_course.validation import check_scores, check_tensor
+
+FIGSIZE = (7.0, 3.2)
+
+STYLE = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": 80,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 12,
+    "font.size": 10,
+    "image.cmap": "viridis",
+    "svg.hashsalt": "softmax-course",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib style; every plotting helper calls it."""
+    plt.rcParams.update(STYLE)
+
+
+def _as_numpy(values: object, name: str) -> np.ndarray:
+    return check_tensor(values, name).detach().cpu().numpy()
+
+
+def plot_probabilities(
+    logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
+) -> Figure:
+    """Logits and their softmax probabilities side by side; lesson 01."""
+    logits = check_scores(logits, "logits", dims=(1,))
+    probs = check_scores(probs, "probs", dims=(1,))
+    if logits.shape != probs.shape:
+        raise ValueError(
+            f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"
+        )
+    use_course_style()
+    names = list(class_names) if class_names else [f"class {i}" for i in range(len(logits))]
+    if len(names) != len(logits):
+        raise ValueError(f"{len(names)} class names for {len(logits)} logits")
+    fig, (ax_z, ax_p) = plt.subplots(1, 2)
+    ax_z.bar(names, _as_numpy(logits, "logits"), color="tab:gray")
+    ax_z.set(title="Logits z (any real number)", ylabel="score")
+    ax_p.bar(names, _as_numpy(probs, "probs"), color="tab:blue")
+    ax_p.set(title="softmax(z) (sums to 1)", ylabel="probability", ylim=(0, 1))
+    for i, p in enumerate(_as_numpy(probs, "probs")):
+        ax_p.text(i, p + 0.02, f"{p:.3f}", ha="center")
+    fig.tight_layout()
+    return fig
+
+
+def plot_matrix(
+    matrix: torch.Tensor,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    annotate: bool = True,
+    fmt: str = "{:g}",
+) -> Figure:
+    """A matrix as a heat map with its values written in; lessons 02 and 06."""
+    values = _as_numpy(matrix, "matrix")
+    if values.ndim != 2:
+        raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
+    use_course_style()
+    fig, ax = plt.subplots(figsize=(1 + 0.6 * values.shape[1], 1 + 0.5 * values.shape[0]))
+    image = ax.imshow(values, cmap="Blues")
+    ax.grid(False)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    if annotate:
+        middle = (values.max() + values.min()) / 2
+        for (row, col), value in np.ndenumerate(values):
+            color = "white" if value > middle else "black"
+            ax.text(col, row, fmt.format(value), ha="center", va="center", color=color)
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_costs(
+    runs: Mapping[str, Sequence[float]], title: str = "Cost per epoch", log_scale: bool = False
+) -> Figure:
+    """The cost curves of several runs on one axes; lessons 04 and 06."""
+    if not runs:
+        raise ValueError("runs is empty: give at least one named cost history")
+    use_course_style()
+    fig, ax = plt.subplots()
+    for name, costs in runs.items():
+        if len(costs) == 0:
+            raise ValueError(f"run {name!r} has no costs")
+        ax.plot(range(len(costs)), costs, label=name)
+    ax.set(title=title, xlabel="epoch", ylabel="cost")
+    if log_scale:
+        ax.set_yscale("log")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_images(
+    images: torch.Tensor, titles: Sequence[str], title: str, ncols: int = 8, cmap: str = "gray_r"
+) -> Figure:
+    """A grid of small images (digits or learned weights), each titled; lesson 06."""
+    pixels = _as_numpy(images, "images")
+    if pixels.ndim != 3:
+        raise ValueError(f"images must be 3-D (count, height, width), got shape {pixels.shape}")
+    if len(titles) != len(pixels):
+        raise ValueError(f"{len(titles)} titles for {len(pixels)} images")
+    if len(pixels) == 0:
+        raise ValueError("images is empty: nothing to show")
+    use_course_style()
+    nrows = -(-len(pixels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.3 * nrows + 0.4), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, label in zip(axes.flat, pixels, titles, strict=False):
+        ax.imshow(image, cmap=cmap)
+        ax.set_title(label, fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

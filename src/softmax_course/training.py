@@ -1,0 +1,158 @@
+"""One training loop, three ways to compute the cost; lesson 04.
+
+The seed writes its loop three times; only the line that computes the cost
+changes. :func:`train` is that loop once, and each training style is a small
+function that builds its parameters and its cost and hands them to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn, optim
+
+from softmax_course.functional import one_hot
+from softmax_course.validation import (
+    check_labels,
+    check_same_length,
+    check_scores,
+    check_tensor,
+)
+
+LOG_FORMAT = "Epoch {:4d}/{} Cost: {:.6f}"
+
+
+@dataclass
+class TrainingRun:
+    """What a training style returns: the cost at every epoch and the trained logits."""
+
+    costs: list[float]
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    parameters: dict[str, torch.Tensor]
+
+
+def train(
+    compute_cost: Callable[[], torch.Tensor],
+    params: Iterable[torch.Tensor],
+    nb_epochs: int = 5000,
+    lr: float = 0.1,
+    log_every: int = 500,
+) -> list[float]:
+    """Full-batch SGD on ``params``; return the cost of every epoch (0..nb_epochs).
+
+    Prints the seed's log line every ``log_every`` epochs (0: silent).
+    """
+    _check_schedule(nb_epochs, lr, log_every)
+    optimizer = optim.SGD(params, lr=lr)
+    costs = []
+    for epoch in range(nb_epochs + 1):
+        cost = compute_cost()
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+        costs.append(cost.item())
+        if log_every and epoch % log_every == 0:
+            print(LOG_FORMAT.format(epoch, nb_epochs, costs[-1]))
+    return costs
+
+
+def train_low_level(
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    *,
+    double_softmax: bool = False,
+    per_class_bias: bool = False,
+    num_classes: int = 3,
+    **schedule: float,
+) -> TrainingRun:
+    """Hand-written cross-entropy on ``W`` and ``b``, as in the seed's first run.
+
+    ``double_softmax=True`` reproduces the seed's bug: it takes the softmax of
+    an already-softmaxed ``hypothesis``, so the cost stalls near 0.686.
+    ``per_class_bias=False`` keeps the seed's single shared ``b``, which never
+    trains; ``True`` gives each class its own bias.
+    """
+    W, b = _zero_parameters(x_train, y_train, num_classes, per_class_bias)
+    # The targets do not change between epochs: encode them once, not in the loop.
+    y_one_hot = one_hot(y_train, num_classes).to(x_train.dtype)
+
+    def compute_cost() -> torch.Tensor:
+        hypothesis = F.softmax(x_train.matmul(W) + b, dim=1)
+        probs = F.softmax(hypothesis, dim=1) if double_softmax else hypothesis
+        return (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
+
+    costs = train(compute_cost, [W, b], **schedule)
+    return TrainingRun(costs, lambda x: x.matmul(W) + b, {"W": W, "b": b})
+
+
+def train_cross_entropy(
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    *,
+    per_class_bias: bool = False,
+    num_classes: int = 3,
+    **schedule: float,
+) -> TrainingRun:
+    """``F.cross_entropy`` on the logits ``x_train @ W + b``, the seed's second run."""
+    W, b = _zero_parameters(x_train, y_train, num_classes, per_class_bias)
+
+    def compute_cost() -> torch.Tensor:
+        z = x_train.matmul(W) + b
+        return F.cross_entropy(z, y_train)
+
+    costs = train(compute_cost, [W, b], **schedule)
+    return TrainingRun(costs, lambda x: x.matmul(W) + b, {"W": W, "b": b})
+
+
+def train_module(
+    model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, **schedule: float
+) -> TrainingRun:
+    """``F.cross_entropy`` on ``model(x_train)``, the seed's third run (and lesson 06)."""
+    x_train = check_scores(x_train, "x_train", dims=(2,))
+    parameters = dict(model.named_parameters())
+    if not parameters:
+        raise ValueError("model has no parameters to train")
+    dtypes = {p.dtype for p in parameters.values()}
+    if dtypes != {x_train.dtype}:
+        raise TypeError(
+            f"model parameters are {sorted(map(str, dtypes))} but x_train is {x_train.dtype}; "
+            f"convert one of them (e.g. model.to({x_train.dtype}))"
+        )
+    with torch.no_grad():
+        num_classes = model(x_train[:1]).shape[1]
+    y_train = check_labels(y_train, num_classes, "y_train")
+    check_same_length(x_train, y_train, "x_train", "y_train")
+
+    def compute_cost() -> torch.Tensor:
+        prediction = model(x_train)
+        return F.cross_entropy(prediction, y_train)
+
+    costs = train(compute_cost, parameters.values(), **schedule)
+    return TrainingRun(costs, model, parameters)
+
+
+def _zero_parameters(
+    x_train: object, y_train: object, num_classes: int, per_class_bias: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check the data and return zero ``W`` (features x classes) and ``b``."""
+    x_train = check_scores(check_tensor(x_train, "x_train"), "x_train", dims=(2,))
+    y_train = check_labels(y_train, num_classes, "y_train")
+    check_same_length(x_train, y_train, "x_train", "y_train")
+    W = torch.zeros((x_train.shape[1], num_classes), dtype=x_train.dtype, requires_grad=True)
+    b = torch.zeros(num_classes if per_class_bias else 1, dtype=x_train.dtype, requires_grad=True)
+    return W, b
+
+
+def _check_schedule(nb_epochs: object, lr: object, log_every: object) -> None:
+    for name, value in (("nb_epochs", nb_epochs), ("log_every", log_every)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        if value < 0:
+            raise ValueError(f"{name} must be 0 or more, got {value}")
+    if isinstance(lr, bool) or not isinstance(lr, int | float):
+        raise TypeError(f"lr must be a number, got {type(lr).__name__}")
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr}")

@@ -1,0 +1,96 @@
+"""Input checks shared by the helpers, so that bad input fails loudly.
+
+A label out of range or a float tensor passed as class indices makes PyTorch
+either raise a cryptic error deep inside a kernel or, worse, return a number
+that is silently wrong. These checks turn each case into one message that names
+the argument, the problem and the offending value.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+def check_tensor(value: object, name: str) -> torch.Tensor:
+    """Return ``value`` if it is a tensor; raise ``TypeError`` naming ``name`` otherwise."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    return value
+
+
+def check_num_classes(num_classes: object) -> int:
+    """Return ``num_classes`` if it is a whole number of at least 1."""
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int):
+        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
+    if num_classes < 1:
+        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
+    return num_classes
+
+
+def check_labels(y: object, num_classes: int | None = None, name: str = "y") -> torch.Tensor:
+    """Check class-index labels: a 1-D, non-empty integer tensor with values in range.
+
+    ``num_classes=None`` checks everything but the upper bound.
+    """
+    y = check_tensor(y, name)
+    if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
+        raise TypeError(
+            f"{name} must hold integer class indices (torch.long), got dtype {y.dtype}; "
+            "one-hot or probability targets are not class indices"
+        )
+    if y.dim() != 1:
+        raise ValueError(f"{name} must be 1-D (one class index per sample), got shape {tuple(y.shape)}")
+    if y.numel() == 0:
+        raise ValueError(f"{name} is empty: there is no sample to classify")
+    if num_classes is not None:
+        check_num_classes(num_classes)
+    low = int(y.min())
+    if low < 0:
+        position = int((y < 0).nonzero()[0])
+        raise ValueError(f"{name} has a negative label {low} at position {position}")
+    if num_classes is not None:
+        high = int(y.max())
+        if high >= num_classes:
+            position = int((y >= num_classes).nonzero()[0])
+            raise ValueError(
+                f"{name} has label {high} at position {position}, out of range for "
+                f"num_classes={num_classes} (labels must be 0..{num_classes - 1})"
+            )
+    return y
+
+
+def check_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> torch.Tensor:
+    """Check logits or probabilities: a non-empty floating tensor, finite, with allowed dims."""
+    z = check_tensor(z, name)
+    if not z.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor, got dtype {z.dtype}")
+    if z.dim() not in dims:
+        allowed = " or ".join(f"{d}-D" for d in dims)
+        raise ValueError(f"{name} must be {allowed}, got shape {tuple(z.shape)}")
+    if z.numel() == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(z.shape)})")
+    if torch.isnan(z).any():
+        position = tuple(int(i) for i in torch.isnan(z).nonzero()[0])
+        raise ValueError(f"{name} contains NaN at index {position}")
+    if torch.isinf(z).any():
+        position = tuple(int(i) for i in torch.isinf(z).nonzero()[0])
+        raise ValueError(f"{name} contains {float(z[position])} at index {position}")
+    return z
+
+
+def check_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
+    """Return ``dim`` if it names an axis of ``z``."""
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if not -z.dim() <= dim < z.dim():
+        raise ValueError(f"dim={dim} is out of range for {name} of shape {tuple(z.shape)}")
+    return dim
+
+
+def check_same_length(x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y") -> None:
+    """Raise if ``x`` and ``y`` do not describe the same number of samples."""
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{x_name} has {x.shape[0]} samples but {y_name} has {y.shape[0]}; "
+            "they must have the same length"
+        )
