@@ -45,8 +45,9 @@ test: setup ## ruff, unit tests, twin sync check, then nbval over every lesson
 execute: sync ## re-run every lesson and store its outputs in the .ipynb
 	$(BIN)/python -m softmax_course.build execute $(NOTEBOOKS)
 
-sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kept)
+sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kept), then normalise the .py
 	$(if $(LESSONS),$(BIN)/jupytext --quiet --update --to ipynb $(LESSONS))
+	$(if $(NOTEBOOKS),$(BIN)/jupytext --quiet --to py:percent $(NOTEBOOKS))
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
 	$(BIN)/ruff check $(if $(FIX),--fix) .

@@ -45,6 +45,7 @@ def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Notebo
         km=kernel_manager,
         timeout=timeout,
         record_timing=False,
+        coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()

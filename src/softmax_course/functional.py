@@ -58,9 +58,10 @@ def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     z = check_scores(z, "z", dims=(1, 2))
     check_dim(z, dim)
-    z_max = z.amax(dim=dim, keepdim=True)
-    log_sum_exp = z_max + torch.log(torch.exp(z - z_max).sum(dim=dim, keepdim=True))
-    return z - log_sum_exp
+    # (z - max) - log(sum(exp(z - max))): adding the maximum back first would
+    # round the small log-sum away next to large logits (1002 + 0.41 in float32).
+    shifted = z - z.amax(dim=dim, keepdim=True)
+    return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
 
 
 def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:

@@ -19,4 +19,16 @@ class SoftmaxClassifierModel(nn.Module):
         self.linear = nn.Linear(in_features, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # Shape and dtype only: a NaN scan on every forward pass would slow training.
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+        if x.dim() != 2 or x.shape[1] != self.linear.in_features:
+            raise ValueError(
+                f"x must have shape (samples, {self.linear.in_features}), got {tuple(x.shape)}"
+            )
+        if x.dtype != self.linear.weight.dtype:
+            raise TypeError(
+                f"x is {x.dtype} but the model's weights are {self.linear.weight.dtype}; "
+                f"use x.to({self.linear.weight.dtype}) or model.to({x.dtype})"
+            )
         return self.linear(x)

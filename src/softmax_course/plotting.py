@@ -78,7 +78,7 @@ def plot_matrix(
     if values.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
     use_course_style()
-    fig, ax = plt.subplots(figsize=(1 + 0.6 * values.shape[1], 1 + 0.5 * values.shape[0]))
+    fig, ax = plt.subplots(figsize=(2 + 0.7 * values.shape[1], 1.2 + 0.6 * values.shape[0]))
     image = ax.imshow(values, cmap="Blues")
     ax.grid(False)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

@@ -39,7 +39,9 @@ def check_labels(y: object, num_classes: int | None = None, name: str = "y") -> 
             "one-hot or probability targets are not class indices"
         )
     if y.dim() != 1:
-        raise ValueError(f"{name} must be 1-D (one class index per sample), got shape {tuple(y.shape)}")
+        raise ValueError(
+            f"{name} must be 1-D (one class index per sample), got shape {tuple(y.shape)}"
+        )
     if y.numel() == 0:
         raise ValueError(f"{name} is empty: there is no sample to classify")
     if num_classes is not None:
@@ -87,7 +89,9 @@ def check_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
     return dim
 
 
-def check_same_length(x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y") -> None:
+def check_same_length(
+    x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y"
+) -> None:
     """Raise if ``x`` and ``y`` do not describe the same number of samples."""
     if x.shape[0] != y.shape[0]:
         raise ValueError(

@@ -1,0 +1,132 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   seminar:
+#     nav_order: 1
+#     title: '01 Softmax: from scores to probabilities'
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 01 · Softmax: from scores to probabilities
+#
+# In this lesson we will:
+#
+# - turn a vector of scores (*logits*) into probabilities with `F.softmax`;
+# - write softmax from its definition and check it against PyTorch;
+# - see why adding the same number to every logit changes nothing;
+# - see how scaling the logits (a *temperature*) sharpens or flattens the probabilities.
+
+# %% slideshow={"slide_type": "fragment"}
+import torch
+import torch.nn.functional as F
+
+from softmax_course.functional import softmax
+from softmax_course.plotting import plot_probabilities
+
+# %% [markdown]
+# Every lesson seeds PyTorch's random generator first, so that its numbers are
+# the same on every run (the seed's own first cell; its address differs per run).
+
+# %%
+# For reproducibility
+torch.manual_seed(1)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Softmax
+#
+# A classifier gives each class $i$ a score $z_i$, any real number. Softmax turns
+# the scores into probabilities:
+#
+# $$ P(\text{class} = i) = \frac{e^{z_i}}{\sum_j e^{z_j}} $$
+#
+# Every $e^{z_i}$ is positive, and dividing by their sum makes them add up to 1.
+
+# %% slideshow={"slide_type": "fragment"}
+z = torch.FloatTensor([1, 2, 3])
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# PyTorch's `F.softmax` takes the dimension along which the probabilities must sum to 1.
+
+# %% slideshow={"slide_type": "fragment"}
+hypothesis = F.softmax(z, dim=0)
+print(hypothesis)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Probabilities must add up to 1: a quick sanity check.
+
+# %%
+hypothesis.sum()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Softmax from its definition
+#
+# The formula fits in one line. Our helper `softmax_course.functional.softmax`
+# is the same line plus checks of its input; both agree with PyTorch.
+
+# %% slideshow={"slide_type": "fragment"}
+by_hand = torch.exp(z) / torch.exp(z).sum()
+print(by_hand)
+torch.testing.assert_close(by_hand, hypothesis)
+torch.testing.assert_close(softmax(z, dim=0), hypothesis)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A picture: scores and probabilities
+#
+# The order of the classes is kept, but the gaps grow: a score one higher
+# makes a class $e \approx 2.7$ times as likely.
+
+# %% slideshow={"slide_type": "fragment"}
+fig = plot_probabilities(z, hypothesis)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Adding a constant changes nothing
+#
+# $$ \frac{e^{z_i + c}}{\sum_j e^{z_j + c}} = \frac{e^{c}\, e^{z_i}}{e^{c} \sum_j e^{z_j}} = \frac{e^{z_i}}{\sum_j e^{z_j}} $$
+#
+# Only the *differences* between logits matter. (Lesson 04 meets the
+# consequence: a bias shared by all classes can never learn anything.)
+
+# %% slideshow={"slide_type": "fragment"}
+for c in [-3.0, 10.0, 50.0]:
+    shifted = F.softmax(z + c, dim=0)
+    print(f"c = {c:5.1f}: {shifted}")
+    torch.testing.assert_close(shifted, hypothesis)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Scaling the logits: temperature
+#
+# Dividing the logits by a temperature $T$ does change the probabilities:
+# a small $T$ stretches the gaps (the largest logit takes almost everything),
+# a large $T$ shrinks them (every class tends to $1/3$).
+
+# %% slideshow={"slide_type": "fragment"}
+temperatures = [0.25, 0.5, 1.0, 2.0, 10.0]
+by_temperature = {T: F.softmax(z / T, dim=0) for T in temperatures}
+for T, probs in by_temperature.items():
+    print(f"T = {T:5.2f}: {probs}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# What the table shows, asserted: the top probability falls as $T$ grows, the
+# order of the classes never changes, and a high temperature is close to uniform.
+
+# %%
+top = [probs.max().item() for probs in by_temperature.values()]
+assert top == sorted(top, reverse=True), top
+assert all(torch.equal(probs.argsort(), z.argsort()) for probs in by_temperature.values())
+torch.testing.assert_close(by_temperature[10.0], torch.full((3,), 1 / 3), atol=0.04, rtol=0)
+print(f"top probability from T = 0.25 to T = 10: {top[0]:.4f} -> {top[-1]:.4f}")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap
+#
+# In this lesson we:
+#
+# - turned logits into probabilities with `F.softmax(z, dim=0)`: positive, summing to 1;
+# - wrote softmax as `exp(z) / exp(z).sum()` and checked it against PyTorch;
+# - showed that adding a constant to every logit leaves softmax unchanged;
+# - showed that dividing by a temperature sharpens ($T < 1$) or flattens ($T > 1$) the probabilities.
+#
+# Next, lesson 02 encodes the *true* class of each sample as a one-hot row.

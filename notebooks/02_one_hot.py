@@ -1,0 +1,122 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+#   seminar:
+#     nav_order: 2
+#     title: 02 One-hot targets with scatter_
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # 02 · One-hot targets with `scatter_`
+#
+# In this lesson we will:
+#
+# - draw the seminar's random logits `z` and labels `y`;
+# - encode each label as a one-hot row with `scatter_`, and see why it needs `y.unsqueeze(1)`;
+# - check the result against `F.one_hot`;
+# - see what happens to a label that is out of range.
+
+# %% slideshow={"slide_type": "fragment"}
+import torch
+import torch.nn.functional as F
+
+from softmax_course.data import replay_seed_stream
+from softmax_course.functional import one_hot
+from softmax_course.plotting import plot_matrix
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Three samples, five classes
+#
+# The seminar draws random logits for 3 samples and 5 classes, then a true
+# class for each sample. The seed comes first, so the numbers are the seminar's.
+
+# %% slideshow={"slide_type": "fragment"}
+torch.manual_seed(1)
+z = torch.rand(3, 5, requires_grad=True)
+print(z)
+hypothesis = F.softmax(z, dim=1)
+print(hypothesis)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# `dim=1` makes each *row* (one sample) sum to 1. The labels come next in the same random stream.
+
+# %%
+y = torch.randint(5, (3,)).long()
+print(y)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Later lessons start from here: `replay_seed_stream()` repeats exactly these draws.
+
+# %%
+seed_z, seed_y = replay_seed_stream()
+torch.testing.assert_close(seed_z, z)
+assert torch.equal(seed_y, y)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## One-hot encoding with `scatter_`
+#
+# The cross-entropy of lesson 03 needs the true class as a row with a 1 in its
+# column and 0 elsewhere. `y_one_hot.scatter_(1, index, 1)` writes the value 1
+# into row `i`, column `index[i][0]`. The index must have the same number of
+# dimensions as `y_one_hot`, so the labels become a column: `y.unsqueeze(1)`.
+
+# %% slideshow={"slide_type": "subslide"}
+y_one_hot = torch.zeros_like(hypothesis)
+print(y.shape)
+print(y)
+print(y.unsqueeze(1).shape)
+print(y.unsqueeze(1))
+y_one_hot.scatter_(1, y.unsqueeze(1), 1)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## A picture of the one-hot matrix
+#
+# One row per sample, one column per class: each row is the probability
+# distribution that is sure of the true class.
+
+# %% slideshow={"slide_type": "fragment"}
+fig = plot_matrix(y_one_hot, "One-hot targets for y = [0, 2, 1]", "class", "sample")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The same matrix from `F.one_hot`
+#
+# PyTorch has `F.one_hot`, which returns integers; as floats it is the same
+# matrix. So is the course helper `one_hot`, which uses `scatter_` as above.
+
+# %% slideshow={"slide_type": "fragment"}
+from_one_hot = F.one_hot(y, num_classes=5).float()
+print(from_one_hot)
+torch.testing.assert_close(from_one_hot, y_one_hot)
+torch.testing.assert_close(one_hot(y, num_classes=5), y_one_hot)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Where it breaks: a label out of range
+#
+# With 5 classes a label must be 0 to 4. `scatter_` rejects a 5 with an index
+# error that does not say which label was wrong; the course helper names it.
+
+# %% slideshow={"slide_type": "fragment"}
+bad_y = torch.tensor([0, 5, 1])
+try:
+    torch.zeros(3, 5).scatter_(1, bad_y.unsqueeze(1), 1)
+except RuntimeError as error:
+    print("scatter_:", error)
+try:
+    one_hot(bad_y, num_classes=5)
+except ValueError as error:
+    print("one_hot: ", error)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Recap
+#
+# In this lesson we:
+#
+# - drew the seminar's `z` (3 samples, 5 classes) and `y = tensor([0, 2, 1])` after `torch.manual_seed(1)`;
+# - built one-hot rows with `y_one_hot.scatter_(1, y.unsqueeze(1), 1)`: the index is a column, shape `(3, 1)`;
+# - checked that `F.one_hot(y, 5)` gives the same matrix;
+# - saw that an out-of-range label deserves an error that names it.
+#
+# Next, lesson 03 combines `hypothesis` and `y_one_hot` into the cross-entropy loss.

@@ -1,0 +1,90 @@
+"""The hand-written formulas agree with torch.nn.functional, value for value."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from softmax_course.data import replay_seed_stream
+from softmax_course.functional import (
+    accuracy,
+    cross_entropy_from_probs,
+    log_softmax,
+    one_hot,
+    softmax,
+    stable_softmax,
+)
+
+
+@pytest.fixture
+def seed_example():
+    return replay_seed_stream()
+
+
+def test_softmax_of_one_two_three_is_the_seeds():
+    probs = softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    torch.testing.assert_close(probs, torch.tensor([0.0900, 0.2447, 0.6652]), atol=5e-5, rtol=0)
+    torch.testing.assert_close(probs.sum(), torch.tensor(1.0))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_matches_pytorch(seed_example, dim):
+    z = seed_example.z.detach()
+    torch.testing.assert_close(softmax(z, dim=dim), F.softmax(z, dim=dim))
+    torch.testing.assert_close(stable_softmax(z, dim=dim), F.softmax(z, dim=dim))
+    torch.testing.assert_close(log_softmax(z, dim=dim), F.log_softmax(z, dim=dim))
+
+
+def test_softmax_keeps_the_graph(seed_example):
+    probs = softmax(seed_example.z, dim=1)
+    assert probs.requires_grad
+    probs[0, 0].backward()
+    assert seed_example.z.grad is not None
+
+
+@pytest.mark.parametrize(
+    "z",
+    [
+        torch.tensor([[1000.0, 1001.0, 1002.0]]),
+        torch.tensor([[-1000.0, -1001.0, -1002.0]]),
+        torch.tensor([[0.0, 200.0, 400.0]]),
+        torch.tensor([[3.0e38, 3.0e38, 0.0]]),
+        torch.tensor([[1e4, 1e4, 1e4]], dtype=torch.float16),
+        torch.tensor([[60000.0, 0.0, -60000.0]], dtype=torch.bfloat16),
+    ],
+)
+def test_stable_forms_match_pytorch_on_extreme_logits(z):
+    torch.testing.assert_close(stable_softmax(z), F.softmax(z, dim=-1))
+    torch.testing.assert_close(log_softmax(z), F.log_softmax(z, dim=-1))
+    assert torch.isfinite(log_softmax(z)).all()
+
+
+def test_definitional_softmax_refuses_to_overflow():
+    with pytest.raises(ValueError, match="overflows to inf.*use stable_softmax"):
+        softmax(torch.tensor([1000.0, 1001.0, 1002.0]))
+
+
+def test_definitional_softmax_refuses_to_underflow():
+    with pytest.raises(ValueError, match="underflows to 0.*use stable_softmax"):
+        softmax(torch.tensor([-1000.0, -1001.0, -1002.0]))
+
+
+def test_one_hot_matches_pytorch(seed_example):
+    expected = F.one_hot(seed_example.y, num_classes=5).float()
+    torch.testing.assert_close(one_hot(seed_example.y, 5), expected)
+    torch.testing.assert_close(
+        one_hot(seed_example.y, 5),
+        torch.tensor([[1.0, 0, 0, 0, 0], [0, 0, 1.0, 0, 0], [0, 1.0, 0, 0, 0]]),
+    )
+
+
+def test_cross_entropy_matches_pytorch_and_the_seed(seed_example):
+    z, y = seed_example
+    cost = cross_entropy_from_probs(F.softmax(z, dim=1), y)
+    torch.testing.assert_close(cost, F.cross_entropy(z, y))
+    torch.testing.assert_close(cost, F.nll_loss(F.log_softmax(z, dim=1), y))
+    assert round(cost.item(), 4) == 1.4689
+
+
+def test_accuracy_counts_argmax_hits():
+    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [5.0, 4.0], [1.0, 2.0]])
+    assert accuracy(logits, torch.tensor([0, 1, 1, 0])) == 0.5

@@ -1,0 +1,71 @@
+"""Each training style reproduces the seed's printed costs (within 2e-6)."""
+
+import re
+
+import pytest
+import torch
+
+from softmax_course.data import replay_seed_stream, toy_data
+from softmax_course.models import SoftmaxClassifierModel
+from softmax_course.training import train_cross_entropy, train_low_level, train_module
+
+# First and last printed costs of the seed's three runs.
+SEED_COSTS = {
+    "low_level": (1.098612, 0.685888),
+    "cross_entropy": (1.098612, 0.132443),
+    "module": (1.849513, 0.075151),
+}
+
+
+def run_style(style, **schedule):
+    x_train, y_train = toy_data()
+    if style == "low_level":
+        return train_low_level(x_train, y_train, double_softmax=True, **schedule)
+    if style == "cross_entropy":
+        return train_cross_entropy(x_train, y_train, **schedule)
+    replay_seed_stream()
+    return train_module(SoftmaxClassifierModel().to(torch.float64), x_train, y_train, **schedule)
+
+
+@pytest.mark.parametrize("style", SEED_COSTS)
+def test_first_and_last_cost_match_the_seed(style):
+    run = run_style(style, log_every=0)
+    first, last = SEED_COSTS[style]
+    assert len(run.costs) == 5001
+    assert abs(run.costs[0] - first) < 2e-6
+    assert abs(run.costs[-1] - last) < 2e-6
+
+
+def test_log_lines_have_the_seeds_format(capsys):
+    run_style("cross_entropy", nb_epochs=1000, log_every=500)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line[:15] for line in lines] == [
+        "Epoch    0/1000",
+        "Epoch  500/1000",
+        "Epoch 1000/1000",
+    ]
+    assert all(re.fullmatch(r"Epoch +\d+/1000 Cost: \d\.\d{6}", line) for line in lines)
+
+
+def test_corrected_loop_equals_cross_entropy():
+    x_train, y_train = toy_data()
+    fixed = train_low_level(x_train, y_train, log_every=0, nb_epochs=300)
+    reference = train_cross_entropy(x_train, y_train, log_every=0, nb_epochs=300)
+    torch.testing.assert_close(fixed.costs, reference.costs)
+
+
+def test_shared_bias_never_trains_and_per_class_bias_does():
+    x_train, y_train = toy_data()
+    shared = train_cross_entropy(x_train, y_train, log_every=0, nb_epochs=300)
+    per_class = train_cross_entropy(
+        x_train, y_train, per_class_bias=True, log_every=0, nb_epochs=300
+    )
+    assert abs(shared.parameters["b"].item()) < 1e-12
+    assert per_class.parameters["b"].shape == (3,)
+    assert per_class.parameters["b"].detach().abs().max() > 0.1
+
+
+def test_trained_forward_gives_logits():
+    run = run_style("cross_entropy", log_every=0, nb_epochs=10)
+    x_train, _ = toy_data()
+    assert run.forward(x_train).shape == (8, 3)
