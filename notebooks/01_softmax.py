@@ -130,3 +130,49 @@ print(f"top probability from T = 0.25 to T = 10: {top[0]:.4f} -> {top[-1]:.4f}")
 # - showed that dividing by a temperature sharpens ($T < 1$) or flattens ($T > 1$) the probabilities.
 #
 # Next, lesson 02 encodes the *true* class of each sample as a one-hot row.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Each exercise has a function to write and a check cell that tests it on
+# several cases: it prints ✓, or the first failing case with a hint.
+#
+# **Exercise 1.** Write `my_softmax(z)`: the softmax of a 1-D or 2-D tensor
+# along its *last* dimension, from the definition (no `F.softmax`).
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_softmax, check_temperature
+
+
+def my_softmax(z):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def my_softmax(z):
+    exp_z = torch.exp(z)
+    return exp_z / exp_z.sum(dim=-1, keepdim=True)
+
+
+# %% slideshow={"slide_type": "skip"}
+check_softmax(my_softmax)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 2.** Write `softmax_with_temperature(z, T)`: the probabilities at
+# temperature `T`, along the last dimension.
+
+# %% slideshow={"slide_type": "skip"}
+def softmax_with_temperature(z, T):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def softmax_with_temperature(z, T):
+    return F.softmax(z / T, dim=-1)
+
+
+# %% slideshow={"slide_type": "skip"}
+check_temperature(softmax_with_temperature)

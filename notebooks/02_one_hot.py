@@ -120,3 +120,49 @@ except ValueError as error:
 # - saw that an out-of-range label deserves an error that names it.
 #
 # Next, lesson 03 combines `hypothesis` and `y_one_hot` into the cross-entropy loss.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Each check cell tests your function on several cases and prints ✓, or the
+# first failing case with a hint.
+#
+# **Exercise 1.** Write `my_one_hot(y, num_classes)` with `scatter_`: a float
+# tensor of shape `(len(y), num_classes)`.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_labels_from_one_hot, check_one_hot
+
+
+def my_one_hot(y, num_classes):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def my_one_hot(y, num_classes):
+    encoded = torch.zeros(len(y), num_classes)
+    return encoded.scatter_(1, y.unsqueeze(1), 1)
+
+
+# %% slideshow={"slide_type": "skip"}
+check_one_hot(my_one_hot)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 2.** The way back: write `labels_from_one_hot(y_one_hot)`, which
+# returns the integer labels (`torch.long`) of a one-hot matrix.
+
+# %% slideshow={"slide_type": "skip"}
+def labels_from_one_hot(y_one_hot):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def labels_from_one_hot(y_one_hot):
+    return y_one_hot.argmax(dim=1)
+
+
+# %% slideshow={"slide_type": "skip"}
+check_labels_from_one_hot(labels_from_one_hot)

@@ -158,3 +158,49 @@ assert torch.isfinite(stable_cost) and torch.isfinite(stable_grad).all()
 # - saw `log(softmax(z))` give `-inf` and a `nan` gradient where `F.log_softmax` stays finite.
 #
 # Next, lesson 04 trains a classifier with this loss, three ways.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Each check cell tests your function on several cases and prints ✓, or the
+# first failing case with a hint.
+#
+# **Exercise 1.** Write `my_cross_entropy(z, y)` from logits `z` and labels `y`
+# without `F.cross_entropy` or `F.nll_loss`. It must survive large logits.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_cross_entropy, check_logit_gradient
+
+
+def my_cross_entropy(z, y):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def my_cross_entropy(z, y):
+    log_probs = F.log_softmax(z, dim=1)
+    return -log_probs[torch.arange(len(y)), y].mean()
+
+
+# %% slideshow={"slide_type": "skip"}
+check_cross_entropy(my_cross_entropy)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 2.** Write `logit_gradient(z, y)`: the gradient of the mean
+# cross-entropy with respect to `z`, from the formula (no autograd).
+
+# %% slideshow={"slide_type": "skip"}
+def logit_gradient(z, y):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def logit_gradient(z, y):
+    return (F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])) / len(y)
+
+
+# %% slideshow={"slide_type": "skip"}
+check_logit_gradient(logit_gradient)

@@ -202,3 +202,48 @@ print("true:     ", y_train)
 # - fixed it and matched the `F.cross_entropy` run epoch for epoch;
 # - saw a shared scalar bias stay at 0 for 5000 epochs, and a per-class bias train;
 # - compared the runs by cost, accuracy and predicted probabilities.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# Each check cell tests your function on several cases and prints ✓, or the
+# first failing case with a hint.
+#
+# **Exercise 1.** Write `my_accuracy(logits, y)`: the fraction (a Python
+# `float`) of samples whose largest logit is the true class.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_accuracy, check_double_softmax_floor
+
+
+def my_accuracy(logits, y):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def my_accuracy(logits, y):
+    return (logits.argmax(dim=1) == y).float().mean().item()
+
+
+# %% slideshow={"slide_type": "skip"}
+check_accuracy(my_accuracy)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 2.** Write `double_softmax_floor(num_classes)`: the lowest cost the
+# seminar's double-softmax loss can reach with `num_classes` classes.
+
+# %% slideshow={"slide_type": "skip"}
+def double_softmax_floor(num_classes):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% slideshow={"slide_type": "skip"} tags=["solution"]
+def double_softmax_floor(num_classes):
+    return -math.log(math.e / (math.e + num_classes - 1))
+
+
+# %% slideshow={"slide_type": "skip"}
+check_double_softmax_floor(double_softmax_floor)

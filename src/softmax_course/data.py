@@ -58,3 +58,56 @@ def replay_seed_stream() -> SeedStream:
     z = torch.rand(3, 5, requires_grad=True)
     y = torch.randint(5, (3,)).long()
     return SeedStream(z, y)
+
+
+class DigitsSplit(NamedTuple):
+    """Lesson 06's data: flattened 8x8 digit images (float64) and their labels."""
+
+    x_train: torch.Tensor
+    x_test: torch.Tensor
+    y_train: torch.Tensor
+    y_test: torch.Tensor
+
+
+def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
+    """scikit-learn's bundled digits (no download), split once, stratified; lesson 06.
+
+    The split is fixed by ``seed`` and keeps each digit's share equal in both parts.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    images, labels = load_digits(return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, labels, test_size=test_size, stratify=labels, random_state=seed
+    )
+    return DigitsSplit(
+        torch.tensor(x_train, dtype=torch.float64),
+        torch.tensor(x_test, dtype=torch.float64),
+        torch.tensor(y_train, dtype=torch.long),
+        torch.tensor(y_test, dtype=torch.long),
+    )
+
+
+def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Scale each feature to mean 0 and std 1 with the *training* split's statistics; lesson 06.
+
+    Statistics of the test split would leak it into training. A feature that
+    is constant in training (a border pixel that is always blank) keeps std 1
+    instead of dividing by 0.
+    """
+    for name, x in (("x_train", x_train), ("x_test", x_test)):
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() != 2:
+            raise TypeError(f"{name} must be a 2-D floating-point tensor")
+    if x_train.shape[1] != x_test.shape[1]:
+        raise ValueError(
+            f"x_train has {x_train.shape[1]} features but x_test has {x_test.shape[1]}"
+        )
+    if len(x_train) < 2:
+        raise ValueError(f"x_train needs at least 2 samples for a spread, got {len(x_train)}")
+    mean = x_train.mean(dim=0)
+    std = x_train.std(dim=0, correction=0)
+    std = torch.where(std > 0, std, torch.ones_like(std))
+    return (x_train - mean) / std, (x_test - mean) / std

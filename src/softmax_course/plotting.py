@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from softmax_course.validation import check_scores, check_tensor
 
 FIGSIZE = (7.0, 3.2)
+LINE_STYLES = ("-", "--", "-.", ":")
 
 STYLE = {
     "figure.figsize": FIGSIZE,
@@ -94,24 +95,52 @@ def plot_matrix(
     return fig
 
 
+def plot_curves(
+    x: Sequence[float],
+    curves: Mapping[str, Sequence[float]],
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    log_x: bool = False,
+    log_y: bool = False,
+) -> Figure:
+    """Several named curves over one x axis; lessons 04, 05 and 06.
+
+    Line styles cycle (solid, dashed, ...) so that curves lying on top of each
+    other stay visible.
+    """
+    if not curves:
+        raise ValueError("curves is empty: give at least one named curve")
+    use_course_style()
+    fig, ax = plt.subplots()
+    for index, (name, values) in enumerate(curves.items()):
+        if len(values) != len(x):
+            raise ValueError(f"curve {name!r} has {len(values)} values for {len(x)} x values")
+        ax.plot(x, values, label=name, linestyle=LINE_STYLES[index % len(LINE_STYLES)])
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def plot_costs(
     runs: Mapping[str, Sequence[float]], title: str = "Cost per epoch", log_scale: bool = False
 ) -> Figure:
-    """The cost curves of several runs on one axes; lessons 04 and 06."""
+    """The cost curves of several training runs on one axes; lessons 04 and 06."""
     if not runs:
         raise ValueError("runs is empty: give at least one named cost history")
-    use_course_style()
-    fig, ax = plt.subplots()
-    for name, costs in runs.items():
-        if len(costs) == 0:
+    lengths = {name: len(costs) for name, costs in runs.items()}
+    for name, length in lengths.items():
+        if length == 0:
             raise ValueError(f"run {name!r} has no costs")
-        ax.plot(range(len(costs)), costs, label=name)
-    ax.set(title=title, xlabel="epoch", ylabel="cost")
-    if log_scale:
-        ax.set_yscale("log")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    epochs = range(max(lengths.values()))
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"runs must have the same number of epochs, got {lengths}")
+    return plot_curves(epochs, runs, title, "epoch", "cost", log_y=log_scale)
 
 
 def plot_images(
