@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab test execute sync lint clean
+.PHONY: help setup lab test execute sync student slides site browser lint clean
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ setup: $(INSTALLED) ## create .venv with the pinned dependencies (again only whe
 lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its token)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
-test: setup ## ruff, unit tests, twin sync check, then nbval over every lesson
+test: setup slides site browser ## ruff, unit/build/browser tests, twin sync check, then nbval over every lesson
 	$(BIN)/ruff check .
 	$(BIN)/pytest tests
 	$(if $(NOTEBOOKS),$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
@@ -48,6 +48,40 @@ execute: sync ## re-run every lesson and store its outputs in the .ipynb
 sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kept), then normalise the .py
 	$(if $(LESSONS),$(BIN)/jupytext --quiet --update --to ipynb $(LESSONS))
 	$(if $(NOTEBOOKS),$(BIN)/jupytext --quiet --to py:percent $(NOTEBOOKS))
+
+student: setup ## write build/student/NN_topic.ipynb: the lessons without exercise solutions
+	$(BIN)/python -m softmax_course.build student --out build/student $(NOTEBOOKS)
+
+# reveal.js at the major version nbconvert's template expects (4), and what the
+# deck loads besides, from the npm registry; copied next to the slides.
+NPM_PACKAGES := reveal.js@4.6.1 requirejs@2.3.7 jquery@3.7.1 mathjax@2.7.9
+VENDOR := build/slides/vendor
+NODE_MODULES := build/npm/node_modules
+
+$(VENDOR)/.installed: Makefile
+	npm install --prefix build/npm --no-save --no-audit --no-fund --loglevel=error $(NPM_PACKAGES)
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/reveal.js $(VENDOR)/mathjax/jax/output $(VENDOR)/mathjax/fonts/HTML-CSS/TeX $(VENDOR)/mathjax/localization
+	cp -r $(NODE_MODULES)/reveal.js/dist $(NODE_MODULES)/reveal.js/plugin $(NODE_MODULES)/reveal.js/LICENSE $(VENDOR)/reveal.js/
+	cp $(NODE_MODULES)/requirejs/require.js $(NODE_MODULES)/jquery/dist/jquery.min.js $(VENDOR)/
+	cd $(NODE_MODULES)/mathjax && cp -r MathJax.js LICENSE config extensions ../../../../$(VENDOR)/mathjax/ \
+		&& cp -r jax/input jax/element ../../../../$(VENDOR)/mathjax/jax/ \
+		&& cp -r jax/output/CommonHTML ../../../../$(VENDOR)/mathjax/jax/output/ \
+		&& cp -r fonts/HTML-CSS/TeX/woff ../../../../$(VENDOR)/mathjax/fonts/HTML-CSS/TeX/ \
+		&& cp -r localization/en ../../../../$(VENDOR)/mathjax/localization/
+	touch $@
+
+slides: setup $(VENDOR)/.installed ## write build/slides/NN_topic.slides.html from the stored outputs (works offline)
+	$(BIN)/python -m softmax_course.build slides --out build/slides $(NOTEBOOKS)
+
+site: setup ## write build/site/NN_topic.md seminar pages (Jekyll, the seed's format) with their figures
+	$(BIN)/python -m softmax_course.build site --out build/site $(NOTEBOOKS)
+
+browser: ## install Debian's Chromium for the slides test when it is missing (needs root and apt-get)
+	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing and cannot be installed here; the slides test will be SKIPPED."; \
+		echo "Install it with: sudo apt-get install -y chromium"; fi
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
 	$(BIN)/ruff check $(if $(FIX),--fix) .

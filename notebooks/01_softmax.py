@@ -155,7 +155,7 @@ def my_softmax(z):
     return exp_z / exp_z.sum(dim=-1, keepdim=True)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_softmax(my_softmax)
 
 
@@ -174,5 +174,5 @@ def softmax_with_temperature(z, T):
     return F.softmax(z / T, dim=-1)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_temperature(softmax_with_temperature)

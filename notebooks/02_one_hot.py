@@ -145,7 +145,7 @@ def my_one_hot(y, num_classes):
     return encoded.scatter_(1, y.unsqueeze(1), 1)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_one_hot(my_one_hot)
 
 
@@ -164,5 +164,5 @@ def labels_from_one_hot(y_one_hot):
     return y_one_hot.argmax(dim=1)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_labels_from_one_hot(labels_from_one_hot)

@@ -275,7 +275,7 @@ def my_stable_softmax(z):
     return exp_shifted / exp_shifted.sum(dim=-1, keepdim=True)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_stable_softmax(my_stable_softmax)
 
 
@@ -295,5 +295,5 @@ def my_logsumexp(z):
     return (m + torch.log(torch.exp(z - m).sum(dim=-1, keepdim=True))).squeeze(-1)
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_logsumexp(my_logsumexp)

@@ -173,7 +173,7 @@ def my_standardize(x_train, x_test):
     return (x_train - mean) / std, (x_test - mean) / std
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_standardize(my_standardize)
 
 
@@ -195,5 +195,5 @@ def my_confusion_matrix(y_true, y_pred, num_classes):
     return matrix
 
 
-# %% slideshow={"slide_type": "skip"}
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 check_confusion_matrix(my_confusion_matrix)

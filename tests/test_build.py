@@ -1,0 +1,52 @@
+"""The build steps: student notebooks, slide counts, front matter."""
+
+from pathlib import Path
+
+import nbformat
+
+from softmax_course.build import count_slides, front_matter, student_version
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def test_student_version_drops_solutions_and_keeps_the_rest():
+    path = NOTEBOOKS / "03_cross_entropy.ipynb"
+    original = nbformat.read(path, as_version=4)
+    student = student_version(nbformat.read(path, as_version=4))
+    kept = [cell for cell in original.cells if "solution" not in tags(cell)]
+    assert len(kept) < len(original.cells)
+    assert [c.source for c in student.cells] == [c.source for c in kept]
+    for before, after in zip(kept, student.cells, strict=True):
+        if "check" in tags(after):
+            assert after.outputs == [] and after.execution_count is None
+        elif after.cell_type == "code":
+            assert after.outputs == before.outputs, "other outputs are left intact"
+
+
+def test_every_lesson_has_exercises_with_solutions_and_checks():
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        solutions = sum("solution" in tags(c) for c in cells)
+        checks = sum("check" in tags(c) for c in cells)
+        assert 2 <= solutions == checks <= 3, path.name
+
+
+def test_slide_count_follows_the_metadata():
+    notebook = nbformat.v4.new_notebook()
+    for slide_type in ["slide", "fragment", "subslide", "-", "skip", "slide", "notes"]:
+        cell = nbformat.v4.new_markdown_cell("x")
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+        notebook.cells.append(cell)
+    assert count_slides(notebook) == 3
+
+
+def test_front_matter_uses_metadata_and_seminar_defaults():
+    notebook = nbformat.read(NOTEBOOKS / "01_softmax.ipynb", as_version=4)
+    text = front_matter(notebook, NOTEBOOKS / "01_softmax.ipynb")
+    assert text.startswith("---\nlayout: default\ntitle: \"01 Softmax")
+    assert "\nnav_order: 1\n" in text and "\nusemathjax: true\n" in text
+    assert "\nparent: 2022 Fall Seminar\n" in text and text.endswith("---\n")

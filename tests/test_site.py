@@ -1,0 +1,65 @@
+"""The seminar pages (``make site``) follow the seed page's structure."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "build" / "site"
+SEED = ROOT.parent / "shared" / "seed" / "6_softmax_classification.md"
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SEED_KEYS = [
+    "layout",
+    "title",
+    "date",
+    "collection",
+    "usemathjax",
+    "last_modified_date",
+    "nav_order",
+    "parent",
+    "author",
+]
+
+
+def front_matter_keys(text: str) -> list[str]:
+    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    assert match, "the page must open with --- front matter ---"
+    lines = [line for line in match.group(1).splitlines() if line and not line.startswith("#")]
+    return [line.split(":", 1)[0] for line in lines]
+
+
+def test_seed_keys_are_the_seeds():
+    if not SEED.exists():
+        pytest.skip(f"the seed page is not beside the project ({SEED})")
+    assert front_matter_keys(SEED.read_text(encoding="utf-8")) == SEED_KEYS
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_page_has_the_seeds_structure(lesson):
+    page = SITE / f"{lesson.stem}.md"
+    assert page.exists(), f"{page.relative_to(ROOT)} is missing: run `make site`"
+    text = page.read_text(encoding="utf-8")
+    assert front_matter_keys(text) == SEED_KEYS
+    body = text.split("\n---\n", 1)[1]
+    assert body.startswith("# "), "the page starts with the lesson's title"
+    fences = re.findall(r"^```(\w*)$", body, re.M)
+    assert fences and len(fences) % 2 == 0, "code fences must open and close"
+    assert set(fences[0::2]) == {"python"}, "every code block is fenced as python"
+    assert re.search(r"^```\n\n+    \S", body, re.M), "outputs follow the code, indented 4 spaces"
+    assert "tags=" not in body and "# Your code here." in body
+    assert "raise NotImplementedError" in body, "the exercise stubs are on the page"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_linked_figure_exists(lesson):
+    page = SITE / f"{lesson.stem}.md"
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text(encoding="utf-8"))
+    missing = [link for link in links if not (SITE / link).is_file()]
+    assert not missing, f"figures linked but not written: {missing}"
+
+
+def test_seed_outputs_appear_as_in_the_seed():
+    text = (SITE / "01_softmax.md").read_text(encoding="utf-8")
+    assert "\n    tensor([0.0900, 0.2447, 0.6652])\n" in text
+    assert "\n    tensor(1.)\n" in text
