@@ -37,10 +37,17 @@ setup: $(INSTALLED) ## create .venv with the pinned dependencies (again only whe
 lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its token)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
-test: setup slides site browser ## ruff, unit/build/browser tests, twin sync check, then nbval over every lesson
+# make test runs Python behind a network guard (tests/offline/sitecustomize.py):
+# any connection that would leave the machine fails and is logged here.
+NETWORK_LOG := $(CURDIR)/build/network-attempts.log
+GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
+
+test: setup slides site browser ## ruff; unit, build, browser, twin-sync and reliability tests; nbval over every lesson
+	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
-	$(BIN)/pytest tests
-	$(if $(NOTEBOOKS),$(BIN)/pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
+	$(GUARD) $(BIN)/pytest -n 2 tests
+	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/pytest --nbval -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
+	@if [ -s $(NETWORK_LOG) ]; then echo "network access was attempted:"; cat $(NETWORK_LOG); exit 1; fi
 
 execute: sync ## re-run every lesson and store its outputs in the .ipynb
 	$(BIN)/python -m softmax_course.build execute $(NOTEBOOKS)

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import jupytext
 import nbformat
 from jinja2 import DictLoader
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupytext.config import load_jupytext_config
 from jupytext_config.labconfig import LabConfig
 from nbclient import NotebookClient
 from nbconvert import MarkdownExporter, SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from traitlets import default
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 #: Seconds a single cell may run before execution fails (training cells take ~2 s).
 CELL_TIMEOUT = 120
 
@@ -62,21 +67,51 @@ class CurrentEnvKernelSpecManager(KernelSpecManager):
         )
 
 
+class CurrentEnvKernelManager(AsyncKernelManager):
+    """nbclient's default kernel manager, with kernels from this interpreter."""
+
+    @default("kernel_spec_manager")
+    def _current_env_kernel_spec_manager(self) -> KernelSpecManager:
+        return CurrentEnvKernelSpecManager()
+
+
+class LessonExecutionError(RuntimeError):
+    """A lesson failed to execute; the message names the lesson and the cell."""
+
+
 def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run ``path`` top to bottom in a fresh kernel in its folder; return the notebook."""
+    """Run ``path`` top to bottom in a fresh kernel in its folder; return the notebook.
+
+    A failing cell, a timeout or a dying kernel raises :class:`LessonExecutionError`
+    naming the lesson and the cell.
+    """
     notebook = nbformat.read(path, as_version=4)
-    kernel_manager = KernelManager(
-        kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecManager()
-    )
+    current: dict[str, int] = {}
+
+    def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
+        current["index"] = cell_index
+
     client = NotebookClient(
         notebook,
-        km=kernel_manager,
+        kernel_name="python3",
+        kernel_manager_class=CurrentEnvKernelManager,
         timeout=timeout,
         record_timing=False,
         coalesce_streams=True,
         resources={"metadata": {"path": str(path.parent)}},
+        on_cell_execute=remember_cell,
     )
-    client.execute()
+    try:
+        client.execute()
+    except Exception as error:
+        index = current.get("index")
+        first_line = notebook.cells[index].source.splitlines()[0] if index is not None else ""
+        reason = (
+            ANSI_ESCAPE.sub("", str(error)).strip().splitlines()[-1] if str(error).strip() else ""
+        )
+        raise LessonExecutionError(
+            f"{path}: cell {index} ({first_line!r}) failed: {type(error).__name__}: {reason}"
+        ) from error
     # The interpreter's patch version is machine noise in a reviewed diff.
     notebook.metadata.get("language_info", {}).pop("version", None)
     return notebook
@@ -86,7 +121,29 @@ def execute(paths: Sequence[Path]) -> None:
     """Execute each notebook and write it back with its outputs (``make execute``)."""
     for path in paths:
         print(f"executing {path}", flush=True)
-        nbformat.write(execute_notebook(path), path)
+        try:
+            notebook = execute_notebook(path)
+        except LessonExecutionError as error:
+            raise SystemExit(f"make execute: {error}") from None
+        nbformat.write(notebook, path)
+
+
+def twin_drift(source: Path) -> str | None:
+    """How a lesson's ``.py`` source and its ``.ipynb`` twin disagree; None when in sync.
+
+    The ``.py`` that jupytext writes from the ``.ipynb`` must equal the one on
+    disk: an edit to either side without ``make sync`` shows up here.
+    """
+    twin = source.with_suffix(".ipynb")
+    if not twin.exists():
+        return f"{twin} is missing: run `make sync execute`"
+    config = load_jupytext_config(str(twin))
+    expected = jupytext.writes(jupytext.read(twin), "py:percent", config=config)
+    if expected != source.read_text(encoding="utf-8"):
+        return (
+            f"{source} and {twin.name} are out of sync: edit the .py, then run `make sync execute`"
+        )
+    return None
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

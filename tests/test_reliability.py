@@ -1,0 +1,190 @@
+"""The course holds: same outputs on every run, loud failures, no network.
+
+- determinism: a lesson executed twice in fresh kernels stores identical text;
+- desync: a .py edited without ``make sync`` fails the twin check, naming the fix;
+- a crashing kernel or a raising cell fails nbval and ``make execute`` quickly,
+  naming the lesson and the cell;
+- offline: the test process and every kernel run behind a network guard.
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from softmax_course.build import execute_notebook, twin_drift
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def sanitizer_rules() -> list[tuple[re.Pattern, str]]:
+    """The (regex, replace) pairs of nbval's sanitizer file, in order."""
+    lines = (ROOT / "tests" / "nbval_sanitize.cfg").read_text().splitlines()
+    values = [line.split(":", 1)[1].strip() for line in lines if line.startswith(("regex:", "replace:"))]
+    return [(re.compile(regex), replace) for regex, replace in zip(values[0::2], values[1::2], strict=True)]
+
+
+SANITIZE = sanitizer_rules()
+GUARDED = getattr(socket, "SOFTMAX_COURSE_GUARD", False)
+
+
+def output_text(notebook: nbformat.NotebookNode) -> list[str]:
+    """Every text output of every code cell, sanitized as nbval sanitizes it."""
+    texts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            for pattern, replacement in SANITIZE:
+                text = pattern.sub(replacement, text)
+            texts.append(text)
+    return texts
+
+
+@pytest.fixture
+def scratch() -> Path:
+    """A folder inside the repository, so the root conftest.py applies to it."""
+    folder = ROOT / "build" / "reliability"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_notebook(folder: Path, name: str, cells: list[str]) -> Path:
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)
+    return path
+
+
+def test_a_lesson_executes_identically_twice():
+    lesson = NOTEBOOKS / "04_training_styles.ipynb"
+    first, second = execute_notebook(lesson), execute_notebook(lesson)
+    assert output_text(first) == output_text(second)
+    assert output_text(first) == output_text(nbformat.read(lesson, as_version=4))
+    assert any("Epoch 5000/5000 Cost: 0.132442" in text for text in output_text(first))
+
+
+def test_sanitizer_masks_only_addresses():
+    assert len(SANITIZE) == 1
+    pattern, replacement = SANITIZE[0]
+    assert pattern.sub(replacement, "<torch._C.Generator at 0x7faba8602ad0>") == (
+        "<torch._C.Generator at 0xADDRESS>"
+    )
+    assert pattern.sub(replacement, "Epoch 5000/5000 Cost: 0.132442") == (
+        "Epoch 5000/5000 Cost: 0.132442"
+    )
+
+
+def test_editing_a_py_without_sync_is_caught(tmp_path):
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(NOTEBOOKS / f"01_softmax{suffix}", tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    source = tmp_path / "01_softmax.py"
+    assert twin_drift(source) is None
+    source.write_text(source.read_text().replace("z = torch.FloatTensor([1, 2, 3])", "z = torch.FloatTensor([1, 2, 4])"))
+    drift = twin_drift(source)
+    assert drift is not None and "01_softmax.py" in drift and "make sync execute" in drift
+
+
+def test_a_cell_edited_in_the_notebook_is_caught(tmp_path):
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(NOTEBOOKS / f"02_one_hot{suffix}", tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    twin = tmp_path / "02_one_hot.ipynb"
+    notebook = jupytext.read(twin)
+    notebook.cells[1].source += "\nprint('edited in JupyterLab')"
+    nbformat.write(notebook, twin)
+    assert "02_one_hot.py" in twin_drift(tmp_path / "02_one_hot.py")
+
+
+def run_nbval(*paths: Path) -> tuple[int, str, float]:
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
+    return result.returncode, output, time.monotonic() - start
+
+
+def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(scratch):
+    crash = write_notebook(scratch, "crash", ["print(1)", "import os\nos._exit(1)", "print(2)"])
+    returncode, output, seconds = run_nbval(crash)
+    assert returncode != 0
+    assert "build/reliability/crash.ipynb::Cell 1" in output
+    assert "the kernel died while executing this cell" in output
+    assert seconds < 60, f"nbval took {seconds:.0f} s to notice the dead kernel"
+
+
+def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(scratch):
+    raising = write_notebook(scratch, "raising", ["x = 1", "raise ValueError('boom in a lesson')"])
+    returncode, output, _ = run_nbval(raising)
+    assert returncode != 0
+    assert "FAILED build/reliability/raising.ipynb::Cell 1" in output
+    assert "ValueError: boom in a lesson" in output
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["x = 1", "import os\nos._exit(1)"], "cell 1 ('import os') failed: DeadKernelError"),
+        (["x = 1", "raise ValueError('boom')"], "cell 1 (\"raise ValueError('boom')\") failed"),
+    ],
+)
+def test_make_execute_names_the_failing_cell(scratch, cells, expected):
+    path = write_notebook(scratch, "failing", cells)
+    result = subprocess.run(
+        [sys.executable, "-m", "softmax_course.build", "execute", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert f"{path}: {expected}" in result.stderr
+
+
+needs_guard = pytest.mark.skipif(
+    not GUARDED, reason="the network guard is installed by `make test` (PYTHONPATH=tests/offline)"
+)
+
+
+@needs_guard
+def test_the_test_process_cannot_reach_the_network(monkeypatch, tmp_path):
+    log = tmp_path / "attempts.log"
+    monkeypatch.setenv("SOFTMAX_COURSE_NETWORK_LOG", str(log))
+    with pytest.raises(OSError, match="blocked by the softmax-course test guard"):
+        socket.create_connection(("192.0.2.1", 80), timeout=1)
+    with pytest.raises(OSError, match="name lookup of pypi.org"):
+        socket.getaddrinfo("pypi.org", 443)
+    assert log.read_text().count("\n") == 2
+
+
+@needs_guard
+def test_kernels_cannot_reach_the_network(monkeypatch, scratch):
+    log = scratch / "attempts.log"
+    monkeypatch.setenv("SOFTMAX_COURSE_NETWORK_LOG", str(log))
+    probe = write_notebook(scratch, "probe", [
+        "import socket, urllib.request\nprint(getattr(socket, 'SOFTMAX_COURSE_GUARD', False))",
+        "try:\n    urllib.request.urlopen('https://pypi.org', timeout=2)\nexcept OSError as error:\n    print(error)",
+    ])
+    outputs = [o.get("text", "") for c in execute_notebook(probe).cells for o in c.outputs]
+    assert outputs[0] == "True\n"
+    assert "blocked by the softmax-course test guard" in outputs[1]
+    assert "pypi.org" in log.read_text()
+
+
+def test_lessons_ran_offline_so_far():
+    """The network log of this ``make test`` run is empty (nbval runs after this, and
+    the Makefile checks the log again at the end)."""
+    log = os.environ.get("SOFTMAX_COURSE_NETWORK_LOG")
+    if not log:
+        pytest.skip("no network log: run through `make test`")
+    assert not Path(log).exists() or Path(log).read_text() == ""
