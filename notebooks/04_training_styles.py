@@ -52,16 +52,22 @@ print(y_train)
 # course helper `softmax_course.training.train` is that loop once:
 #
 # ```python
-# optimizer = optim.SGD(params, lr=0.1)
 # for epoch in range(nb_epochs + 1):
 #     cost = compute_cost()
-#     optimizer.zero_grad()
+#     # optimizer.zero_grad(); cost.backward(); optimizer.step() with optim.SGD(params, lr=0.1):
+#     for p in params:
+#         p.grad = None
 #     cost.backward()
-#     optimizer.step()
+#     with torch.no_grad():
+#         for p in params:
+#             p -= lr * p.grad
 #     if epoch % 500 == 0:
 #         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
 # ```
 #
+# The update is exactly the one `optim.SGD` makes (the tests check it, cost for
+# cost); writing it out spares each lesson the second that building any
+# `torch.optim` optimizer spends importing `torch._dynamo`.
 # Each style gives it a different `compute_cost`, and all start from `W = 0`, `b = 0`.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

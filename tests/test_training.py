@@ -69,3 +69,21 @@ def test_trained_forward_gives_logits():
     run = run_style("cross_entropy", log_every=0, nb_epochs=10)
     x_train, _ = toy_data()
     assert run.forward(x_train).shape == (8, 3)
+
+
+def test_train_makes_exactly_the_updates_of_optim_sgd():
+    """The helper's written-out update equals torch.optim.SGD's, cost for cost."""
+    x_train, y_train = toy_data()
+    helper = train_cross_entropy(x_train, y_train, nb_epochs=200, log_every=0)
+    W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([W, b], lr=0.1)
+    costs = []
+    for _ in range(201):
+        cost = torch.nn.functional.cross_entropy(x_train.matmul(W) + b, y_train)
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+        costs.append(cost.item())
+    assert helper.costs == costs
+    assert torch.equal(helper.parameters["W"], W)
