@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab test execute sync student slides site browser lint clean
+.PHONY: help setup lab test execute sync student slides site browser bench lint clean
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -89,6 +89,9 @@ browser: ## install Debian's Chromium for the slides test when it is missing (ne
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "Chromium is missing and cannot be installed here; the slides test will be SKIPPED."; \
 		echo "Install it with: sudo apt-get install -y chromium"; fi
+
+bench: setup ## time lessons, nbval and training against plain Python; write build/bench.json (SETUP=1 also times a fresh install)
+	$(BIN)/python -m softmax_course.bench $(if $(SETUP),--setup) $(if $(REPEAT),--repeat $(REPEAT))
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
 	$(BIN)/ruff check $(if $(FIX),--fix) .

@@ -128,11 +128,12 @@ assert min(seed_run.costs) > floor > ce_run.costs[-1]
 # ```
 #
 # This is the cross-entropy of lesson 03, so the fixed loop follows the
-# `F.cross_entropy` run epoch for epoch (asserted over all 5001 costs).
+# `F.cross_entropy` run epoch for epoch: all 5001 costs agree to $10^{-12}$.
 
 # %% slideshow={"slide_type": "fragment"}
 fixed_run = train_low_level(x_train, y_train, log_every=1000)
-torch.testing.assert_close(fixed_run.costs, ce_run.costs)
+largest_gap = max(abs(fixed - ce) for fixed, ce in zip(fixed_run.costs, ce_run.costs, strict=True))
+assert largest_gap < 1e-12, largest_gap
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A bias that never trains
@@ -162,7 +163,8 @@ assert per_class_run.parameters["b"].detach().abs().max() > 0.1
 #
 # The seminar's double-softmax run flattens above its floor; the fixed loop lies
 # on the `F.cross_entropy` curve (dashed over solid); the `nn.Module` starts
-# higher (random weights) and ends lowest (its biases train).
+# higher (random weights) and ends lowest (its biases train). The thick early
+# stretch is real: at `lr=0.1` the cost zigzags from one epoch to the next before it settles.
 
 # %% slideshow={"slide_type": "fragment"}
 runs = {
@@ -172,9 +174,9 @@ runs = {
     "F.cross_entropy, per-class b": per_class_run,
     "nn.Module": module_run,
 }
-fig = plot_costs({name: run.costs for name, run in runs.items()}, log_scale=True)
+fig = plot_costs({name: run.costs for name, run in runs.items()}, log_scale=True, legend_loc="lower left")
 fig.axes[0].axhline(floor, color="gray", linewidth=0.8)
-label = fig.axes[0].annotate("floor with softmax twice", (2500, floor * 0.93), color="gray")
+label = fig.axes[0].annotate("floor with softmax twice", (3200, floor * 0.9), color="gray")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How well do they classify?
