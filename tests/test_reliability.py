@@ -188,3 +188,20 @@ def test_lessons_ran_offline_so_far():
     if not log:
         pytest.skip("no network log: run through `make test`")
     assert not Path(log).exists() or Path(log).read_text() == ""
+
+
+def test_a_changed_number_fails_nbval(scratch):
+    """The sanitizer masks addresses only: a stored number off in its last digit fails."""
+    lesson = nbformat.read(NOTEBOOKS / "01_softmax.ipynb", as_version=4)
+    changed = 0
+    for cell in lesson.cells:
+        for output in cell.get("outputs", []):
+            if output.get("text") == "tensor([0.0900, 0.2447, 0.6652])\n" and not changed:
+                output["text"] = "tensor([0.0900, 0.2447, 0.6653])\n"
+                changed += 1
+    assert changed == 1
+    path = scratch / "01_softmax.ipynb"
+    nbformat.write(lesson, path)
+    returncode, output, _ = run_nbval(path)
+    assert returncode != 0 and "1 failed" in output
+    assert "0.6653" in output and "0.6652" in output
