@@ -9,7 +9,7 @@ import math
 import pytest
 import torch
 
-from softmax_course.data import toy_data
+from softmax_course.data import load_digits_split, standardize, toy_data
 from softmax_course.functional import (
     accuracy,
     cross_entropy_from_probs,
@@ -19,7 +19,13 @@ from softmax_course.functional import (
     stable_softmax,
 )
 from softmax_course.models import SoftmaxClassifierModel
-from softmax_course.plotting import plot_costs, plot_images, plot_matrix, plot_probabilities
+from softmax_course.plotting import (
+    plot_costs,
+    plot_curves,
+    plot_images,
+    plot_matrix,
+    plot_probabilities,
+)
 from softmax_course.training import train, train_cross_entropy, train_low_level, train_module
 
 X, Y = toy_data()
@@ -69,6 +75,10 @@ CASES = [
     (accuracy, (torch.zeros(3, 3), torch.tensor([0, 1, 5])), ValueError, "label 5 at position 2"),
     # --- data and model
     (toy_data, (torch.long,), TypeError, "floating-point dtype, got torch.int64"),
+    (load_digits_split, (1.5,), ValueError, "test_size must be between 0 and 1, got 1.5"),
+    (standardize, (X.long(), X), TypeError, "x_train must be a 2-D floating-point tensor"),
+    (standardize, (X, X[:, :3]), ValueError, "x_train has 4 features but x_test has 3"),
+    (standardize, (X[:1], X), ValueError, "x_train needs at least 2 samples"),
     (SoftmaxClassifierModel(), (X.float()[:, :3],), ValueError, r"shape \(samples, 4\), got \(8, 3\)"),
     (SoftmaxClassifierModel(), (X,), TypeError, "x is torch.float64 but the model's weights are torch.float32"),
     (SoftmaxClassifierModel(), ([[1.0] * 4],), TypeError, "x must be a torch.Tensor, got list"),
@@ -91,6 +101,9 @@ CASES = [
     (plot_probabilities, (torch.zeros(3), torch.zeros(3), ["a"]), ValueError, "1 class names for 3 logits"),
     (plot_matrix, (torch.zeros(3), "t", "x", "y"), ValueError, "matrix must be 2-D"),
     (plot_costs, ({},), ValueError, "runs is empty"),
+    (plot_costs, ({"a": [1.0, 2.0], "b": [1.0]},), ValueError, "runs must have the same number of epochs"),
+    (plot_curves, ([1, 2, 3], {"a": [1.0]}, "t", "x", "y"), ValueError, "curve 'a' has 1 values for 3 x values"),
+    (plot_curves, ([1], {}, "t", "x", "y"), ValueError, "curves is empty"),
     (plot_costs, ({"run": []},), ValueError, "run 'run' has no costs"),
     (plot_images, (torch.zeros(2, 8, 8), ["a"], "t"), ValueError, "1 titles for 2 images"),
     (plot_images, (torch.zeros(2, 64), ["a", "b"], "t"), ValueError, "images must be 3-D"),
