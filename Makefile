@@ -57,15 +57,17 @@ sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kep
 	$(if $(NOTEBOOKS),$(BIN)/jupytext --quiet --to py:percent $(NOTEBOOKS))
 
 student: setup ## write build/student/NN_topic.ipynb: the lessons without exercise solutions
-	$(BIN)/python -m softmax_course.build student --out build/student $(NOTEBOOKS)
+	$(BIN)/python -m softmax_course.build student $(NOTEBOOKS)
 
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.
 NPM_PACKAGES := reveal.js@4.6.1 requirejs@2.3.7 jquery@3.7.1 mathjax@2.7.9
 VENDOR := build/slides/vendor
 NODE_MODULES := build/npm/node_modules
+# The stamp is named after the package list: a new pin reinstalls, other Makefile edits do not.
+VENDOR_STAMP := $(VENDOR)/.installed-$(shell echo '$(NPM_PACKAGES)' | md5sum | cut -c1-12)
 
-$(VENDOR)/.installed: Makefile
+$(VENDOR_STAMP):
 	npm install --prefix build/npm --no-save --no-audit --no-fund --loglevel=error $(NPM_PACKAGES)
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/reveal.js $(VENDOR)/mathjax/jax/output $(VENDOR)/mathjax/fonts/HTML-CSS/TeX $(VENDOR)/mathjax/localization
 	cp -r $(NODE_MODULES)/reveal.js/dist $(NODE_MODULES)/reveal.js/plugin $(NODE_MODULES)/reveal.js/LICENSE $(VENDOR)/reveal.js/
@@ -77,11 +79,11 @@ $(VENDOR)/.installed: Makefile
 		&& cp -r localization/en ../../../../$(VENDOR)/mathjax/localization/
 	touch $@
 
-slides: setup $(VENDOR)/.installed ## write build/slides/NN_topic.slides.html from the stored outputs (works offline)
-	$(BIN)/python -m softmax_course.build slides --out build/slides $(NOTEBOOKS)
+slides: setup $(VENDOR_STAMP) ## write build/slides/NN_topic.slides.html from the stored outputs (works offline)
+	$(BIN)/python -m softmax_course.build slides $(NOTEBOOKS)
 
 site: setup ## write build/site/NN_topic.md seminar pages (Jekyll, the seed's format) with their figures
-	$(BIN)/python -m softmax_course.build site --out build/site $(NOTEBOOKS)
+	$(BIN)/python -m softmax_course.build site $(NOTEBOOKS)
 
 browser: ## install Debian's Chromium for the slides test when it is missing (needs root and apt-get)
 	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \

@@ -19,11 +19,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import nbformat
 import torch
 import torch.nn.functional as F
-from jupyter_client.manager import KernelManager
 
-from softmax_course.build import CurrentEnvKernelSpecManager, execute_notebook
+from softmax_course.build import execute_notebook
 from softmax_course.data import replay_seed_stream, toy_data
 from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.training import train_cross_entropy, train_low_level, train_module
@@ -56,18 +56,12 @@ def run_command(command: list[str], cwd: Path = ROOT, env: dict | None = None) -
 
 
 def kernel_start() -> None:
-    """Start a kernel of this interpreter, wait until it answers, stop it."""
-    manager = KernelManager(
-        kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecManager()
-    )
-    manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    """Execute an empty notebook the way ``make execute`` runs a lesson: the kernel's
+    start, handshake and shutdown, which every lesson's time includes."""
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "empty.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(), empty)
+        execute_notebook(empty)
 
 
 def run_script(lesson: Path) -> None:

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import jupytext
@@ -117,9 +118,8 @@ def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Notebo
     except Exception as error:
         index = current.get("index")
         first_line = notebook.cells[index].source.splitlines()[0] if index is not None else ""
-        reason = (
-            ANSI_ESCAPE.sub("", str(error)).strip().splitlines()[-1] if str(error).strip() else ""
-        )
+        lines = ANSI_ESCAPE.sub("", str(error)).strip().splitlines()
+        reason = lines[-1] if lines else ""
         raise LessonExecutionError(
             f"{path}: cell {index} ({first_line!r}) failed: {type(error).__name__}: {reason}"
         ) from error
@@ -227,8 +227,6 @@ def last_modified(path: Path) -> str:
     )
     if result.returncode == 0 and result.stdout.strip():
         return result.stdout.strip()
-    from datetime import datetime
-
     return datetime.fromtimestamp(path.stat().st_mtime).astimezone().strftime("%Y-%m-%d %z")
 
 
@@ -292,33 +290,33 @@ def write_lab_settings(prefix: Path = Path(sys.prefix)) -> Path:
     return settings_file
 
 
+#: ``make student|slides|site``: each writes its lessons' files under build/.
+WRITERS = {
+    "student": (write_student_versions, "write student notebooks without solutions"),
+    "slides": (write_slides, "write reveal.js slides"),
+    "site": (write_site, "write Jekyll seminar pages"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m softmax_course.build")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("execute", help="execute lessons and store their outputs")
     run.add_argument("notebooks", nargs="*", type=Path)
-    student = commands.add_parser("student", help="write student notebooks without solutions")
-    student.add_argument("notebooks", nargs="*", type=Path)
-    student.add_argument("--out", type=Path, default=Path("build/student"))
-    for name, help_text in (("slides", "write reveal.js slides"), ("site", "write Jekyll pages")):
+    for name, (_, help_text) in WRITERS.items():
         command = commands.add_parser(name, help=help_text)
         command.add_argument("notebooks", nargs="*", type=Path)
-        command.add_argument("--out", type=Path, required=True)
+        command.add_argument("--out", type=Path, default=Path("build") / name)
     commands.add_parser("lab-settings", help="write JupyterLab overrides into the venv")
     args = parser.parse_args(argv)
     if args.command == "execute":
         execute(args.notebooks)
-    elif args.command == "student":
-        for path in write_student_versions(args.notebooks, args.out):
-            print(f"wrote {path}")
-    elif args.command == "slides":
-        for path in write_slides(args.notebooks, args.out):
-            print(f"wrote {path}")
-    elif args.command == "site":
-        for path in write_site(args.notebooks, args.out):
-            print(f"wrote {path}")
     elif args.command == "lab-settings":
         print(f"wrote {write_lab_settings()}")
+    else:
+        write, _ = WRITERS[args.command]
+        for path in write(args.notebooks, args.out):
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":

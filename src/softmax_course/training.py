@@ -14,12 +14,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from softmax_course.functional import one_hot
+from softmax_course.functional import one_hot, one_hot_cross_entropy
 from softmax_course.validation import (
     check_labels,
     check_same_length,
     check_scores,
-    check_tensor,
 )
 
 LOG_FORMAT = "Epoch {:4d}/{} Cost: {:.6f}"
@@ -84,17 +83,16 @@ def train_low_level(
     ``per_class_bias=False`` keeps the seed's single shared ``b``, which never
     trains; ``True`` gives each class its own bias.
     """
-    W, b = _zero_parameters(x_train, y_train, num_classes, per_class_bias)
+    x_train, y_train = _check_data(x_train, y_train, num_classes)
     # The targets do not change between epochs: encode them once, not in the loop.
     y_one_hot = one_hot(y_train, num_classes).to(x_train.dtype)
 
-    def compute_cost() -> torch.Tensor:
-        hypothesis = F.softmax(x_train.matmul(W) + b, dim=1)
+    def cost_of_logits(z: torch.Tensor) -> torch.Tensor:
+        hypothesis = F.softmax(z, dim=1)
         probs = F.softmax(hypothesis, dim=1) if double_softmax else hypothesis
-        return (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
+        return one_hot_cross_entropy(probs, y_one_hot)
 
-    costs = train(compute_cost, [W, b], **schedule)
-    return TrainingRun(costs, lambda x: x.matmul(W) + b, {"W": W, "b": b})
+    return _train_linear(x_train, num_classes, per_class_bias, cost_of_logits, schedule)
 
 
 def train_cross_entropy(
@@ -106,14 +104,12 @@ def train_cross_entropy(
     **schedule: float,
 ) -> TrainingRun:
     """``F.cross_entropy`` on the logits ``x_train @ W + b``, the seed's second run."""
-    W, b = _zero_parameters(x_train, y_train, num_classes, per_class_bias)
+    x_train, y_train = _check_data(x_train, y_train, num_classes)
 
-    def compute_cost() -> torch.Tensor:
-        z = x_train.matmul(W) + b
+    def cost_of_logits(z: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(z, y_train)
 
-    costs = train(compute_cost, [W, b], **schedule)
-    return TrainingRun(costs, lambda x: x.matmul(W) + b, {"W": W, "b": b})
+    return _train_linear(x_train, num_classes, per_class_bias, cost_of_logits, schedule)
 
 
 def train_module(
@@ -132,8 +128,7 @@ def train_module(
         )
     with torch.no_grad():
         num_classes = model(x_train[:1]).shape[1]
-    y_train = check_labels(y_train, num_classes, "y_train")
-    check_same_length(x_train, y_train, "x_train", "y_train")
+    x_train, y_train = _check_data(x_train, y_train, num_classes)
 
     def compute_cost() -> torch.Tensor:
         prediction = model(x_train)
@@ -143,16 +138,32 @@ def train_module(
     return TrainingRun(costs, model, parameters)
 
 
-def _zero_parameters(
-    x_train: object, y_train: object, num_classes: int, per_class_bias: bool
+def _check_data(
+    x_train: object, y_train: object, num_classes: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Check the data and return zero ``W`` (features x classes) and ``b``."""
-    x_train = check_scores(check_tensor(x_train, "x_train"), "x_train", dims=(2,))
+    """Features: a finite 2-D float tensor; labels: class indices below ``num_classes``."""
+    x_train = check_scores(x_train, "x_train", dims=(2,))
     y_train = check_labels(y_train, num_classes, "y_train")
     check_same_length(x_train, y_train, "x_train", "y_train")
+    return x_train, y_train
+
+
+def _train_linear(
+    x_train: torch.Tensor,
+    num_classes: int,
+    per_class_bias: bool,
+    cost_of_logits: Callable[[torch.Tensor], torch.Tensor],
+    schedule: dict[str, float],
+) -> TrainingRun:
+    """Train logits ``x_train @ W + b`` from zero ``W`` and ``b`` (the seed's first two runs)."""
     W = torch.zeros((x_train.shape[1], num_classes), dtype=x_train.dtype, requires_grad=True)
     b = torch.zeros(num_classes if per_class_bias else 1, dtype=x_train.dtype, requires_grad=True)
-    return W, b
+
+    def logits(x: torch.Tensor) -> torch.Tensor:
+        return x.matmul(W) + b
+
+    costs = train(lambda: cost_of_logits(logits(x_train)), [W, b], **schedule)
+    return TrainingRun(costs, logits, {"W": W, "b": b})
 
 
 def _check_schedule(nb_epochs: object, lr: object, log_every: object) -> None:
