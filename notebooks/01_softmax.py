@@ -28,7 +28,7 @@ from softmax_course.plotting import plot_probabilities
 
 # %% [markdown]
 # Every lesson seeds PyTorch's random generator first, so that its numbers are
-# the same on every run (the seed's own first cell; its address differs per run).
+# the same on every run (the seminar's own first cell; its address differs per run).
 
 # %%
 # For reproducibility

@@ -23,7 +23,7 @@
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import replay_seed_stream
+from softmax_course.data import replay_seminar_draws
 from softmax_course.functional import one_hot
 from softmax_course.plotting import plot_matrix
 
@@ -48,12 +48,12 @@ y = torch.randint(5, (3,)).long()
 print(y)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Later lessons start from here: `replay_seed_stream()` repeats exactly these draws.
+# Later lessons start from here: `replay_seminar_draws()` repeats exactly these draws.
 
 # %%
-seed_z, seed_y = replay_seed_stream()
-torch.testing.assert_close(seed_z, z)
-assert torch.equal(seed_y, y)
+replayed_z, replayed_y = replay_seminar_draws()
+torch.testing.assert_close(replayed_z, z)
+assert torch.equal(replayed_y, y)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One-hot encoding with `scatter_`

@@ -23,7 +23,7 @@
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import replay_seed_stream
+from softmax_course.data import replay_seminar_draws
 from softmax_course.functional import cross_entropy_from_probs
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -32,7 +32,7 @@ from softmax_course.functional import cross_entropy_from_probs
 # The logits `z` and labels `y` of lesson 02, replayed from the same seed.
 
 # %% slideshow={"slide_type": "fragment"}
-z, y = replay_seed_stream()
+z, y = replay_seminar_draws()
 hypothesis = F.softmax(z, dim=1)
 y_one_hot = torch.zeros_like(hypothesis)
 y_one_hot.scatter_(1, y.unsqueeze(1), 1)

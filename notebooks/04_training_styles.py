@@ -26,7 +26,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import replay_seed_stream, toy_data
+from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.functional import accuracy
 from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.plotting import plot_costs
@@ -79,7 +79,7 @@ print(y_train)
 # ```
 
 # %% slideshow={"slide_type": "subslide"}
-seed_run = train_low_level(x_train, y_train, double_softmax=True)
+seminar_run = train_low_level(x_train, y_train, double_softmax=True)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Style 2: `F.cross_entropy` on `W` and `b`
@@ -100,7 +100,7 @@ ce_run = train_cross_entropy(x_train, y_train)
 # replaying the seminar's random stream first gives the seminar's start.
 
 # %% slideshow={"slide_type": "subslide"}
-z, y = replay_seed_stream()
+z, y = replay_seminar_draws()
 model = SoftmaxClassifierModel().to(torch.float64)
 module_run = train_module(model, x_train, y_train)
 
@@ -115,9 +115,9 @@ module_run = train_module(model, x_train, y_train)
 # %% slideshow={"slide_type": "fragment"}
 floor = -math.log(math.e / (math.e + 2))
 print(f"lowest possible cost with softmax twice: {floor:.4f}")
-print(f"seminar's hand-written run after 5000 epochs: {seed_run.costs[-1]:.4f}")
+print(f"seminar's hand-written run after 5000 epochs: {seminar_run.costs[-1]:.4f}")
 print(f"F.cross_entropy run after 5000 epochs:        {ce_run.costs[-1]:.4f}")
-assert min(seed_run.costs) > floor > ce_run.costs[-1]
+assert min(seminar_run.costs) > floor > ce_run.costs[-1]
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The fix: one softmax
@@ -144,7 +144,7 @@ assert largest_gap < 1e-12, largest_gap
 # After 5000 epochs `b` is still 0 (to rounding: below $10^{-12}$).
 
 # %% slideshow={"slide_type": "fragment"}
-for name, run in {"seminar's hand-written": seed_run, "F.cross_entropy": ce_run}.items():
+for name, run in {"seminar's hand-written": seminar_run, "F.cross_entropy": ce_run}.items():
     b = run.parameters["b"]
     assert b.shape == (1,) and abs(b.item()) < 1e-12
     print(f"{name:>22}: b has shape {tuple(b.shape)}, |b| after 5000 epochs = {abs(b.item()):.6f}")
@@ -168,7 +168,7 @@ assert per_class_run.parameters["b"].detach().abs().max() > 0.1
 
 # %% slideshow={"slide_type": "fragment"}
 runs = {
-    "seminar's hand-written (softmax twice)": seed_run,
+    "seminar's hand-written (softmax twice)": seminar_run,
     "F.cross_entropy, shared b": ce_run,
     "hand-written, fixed": fixed_run,
     "F.cross_entropy, per-class b": per_class_run,

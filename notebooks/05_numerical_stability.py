@@ -26,7 +26,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import replay_seed_stream, toy_data
+from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.functional import cross_entropy_from_probs, log_softmax, softmax, stable_softmax
 from softmax_course.plotting import plot_curves
 
@@ -155,7 +155,7 @@ fig = plot_curves(scales.tolist(), errors, "Naive softmax: error against the exa
 # wrong number. Each is shown, then fixed. All use the seminar's `z`, `y`:
 
 # %% slideshow={"slide_type": "fragment"}
-z, y = replay_seed_stream()
+z, y = replay_seminar_draws()
 print(F.cross_entropy(z, y))
 
 # %% [markdown] slideshow={"slide_type": "slide"}

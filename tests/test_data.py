@@ -1,14 +1,14 @@
-"""The seed's random stream and toy data come back exactly."""
+"""The seminar's random stream and toy data come back exactly."""
 
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import NUM_CLASSES, replay_seed_stream, toy_data
+from softmax_course.data import NUM_CLASSES, replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
 
 
 def test_replay_gives_the_seeds_z_and_y():
-    z, y = replay_seed_stream()
+    z, y = replay_seminar_draws()
     assert z.requires_grad and z.shape == (3, 5)
     torch.testing.assert_close(
         z.detach(),
@@ -26,13 +26,13 @@ def test_replay_gives_the_seeds_z_and_y():
 
 
 def test_replay_is_repeatable():
-    first, second = replay_seed_stream(), replay_seed_stream()
+    first, second = replay_seminar_draws(), replay_seminar_draws()
     assert torch.equal(first.z, second.z) and torch.equal(first.y, second.y)
 
 
 def test_model_after_replay_has_the_seeds_first_cost():
     x_train, y_train = toy_data()
-    replay_seed_stream()
+    replay_seminar_draws()
     model = SoftmaxClassifierModel().to(torch.float64)
     cost = F.cross_entropy(model(x_train), y_train)
     assert abs(cost.item() - 1.849513) < 2e-6

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from softmax_course.data import replay_seed_stream
+from softmax_course.data import replay_seminar_draws
 from softmax_course.functional import (
     accuracy,
     cross_entropy_from_probs,
@@ -16,8 +16,8 @@ from softmax_course.functional import (
 
 
 @pytest.fixture
-def seed_example():
-    return replay_seed_stream()
+def seminar_example():
+    return replay_seminar_draws()
 
 
 def test_softmax_of_one_two_three_is_the_seeds():
@@ -27,18 +27,18 @@ def test_softmax_of_one_two_three_is_the_seeds():
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
-def test_softmax_matches_pytorch(seed_example, dim):
-    z = seed_example.z.detach()
+def test_softmax_matches_pytorch(seminar_example, dim):
+    z = seminar_example.z.detach()
     torch.testing.assert_close(softmax(z, dim=dim), F.softmax(z, dim=dim))
     torch.testing.assert_close(stable_softmax(z, dim=dim), F.softmax(z, dim=dim))
     torch.testing.assert_close(log_softmax(z, dim=dim), F.log_softmax(z, dim=dim))
 
 
-def test_softmax_keeps_the_graph(seed_example):
-    probs = softmax(seed_example.z, dim=1)
+def test_softmax_keeps_the_graph(seminar_example):
+    probs = softmax(seminar_example.z, dim=1)
     assert probs.requires_grad
     probs[0, 0].backward()
-    assert seed_example.z.grad is not None
+    assert seminar_example.z.grad is not None
 
 
 @pytest.mark.parametrize(
@@ -68,17 +68,17 @@ def test_definitional_softmax_refuses_to_underflow():
         softmax(torch.tensor([-1000.0, -1001.0, -1002.0]))
 
 
-def test_one_hot_matches_pytorch(seed_example):
-    expected = F.one_hot(seed_example.y, num_classes=5).float()
-    torch.testing.assert_close(one_hot(seed_example.y, 5), expected)
+def test_one_hot_matches_pytorch(seminar_example):
+    expected = F.one_hot(seminar_example.y, num_classes=5).float()
+    torch.testing.assert_close(one_hot(seminar_example.y, 5), expected)
     torch.testing.assert_close(
-        one_hot(seed_example.y, 5),
+        one_hot(seminar_example.y, 5),
         torch.tensor([[1.0, 0, 0, 0, 0], [0, 0, 1.0, 0, 0], [0, 1.0, 0, 0, 0]]),
     )
 
 
-def test_cross_entropy_matches_pytorch_and_the_seed(seed_example):
-    z, y = seed_example
+def test_cross_entropy_matches_pytorch_and_the_seed(seminar_example):
+    z, y = seminar_example
     cost = cross_entropy_from_probs(F.softmax(z, dim=1), y)
     torch.testing.assert_close(cost, F.cross_entropy(z, y))
     torch.testing.assert_close(cost, F.nll_loss(F.log_softmax(z, dim=1), y))

@@ -7,9 +7,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
-SEED = ROOT.parent / "shared" / "seed" / "6_softmax_classification.md"
+SEMINAR_PAGE = ROOT.parent / "shared" / "seed" / "6_softmax_classification.md"
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-SEED_KEYS = [
+SEMINAR_KEYS = [
     "layout",
     "title",
     "date",
@@ -30,9 +30,9 @@ def front_matter_keys(text: str) -> list[str]:
 
 
 def test_seed_keys_are_the_seeds():
-    if not SEED.exists():
-        pytest.skip(f"the seed page is not beside the project ({SEED})")
-    assert front_matter_keys(SEED.read_text(encoding="utf-8")) == SEED_KEYS
+    if not SEMINAR_PAGE.exists():
+        pytest.skip(f"the seed page is not beside the project ({SEMINAR_PAGE})")
+    assert front_matter_keys(SEMINAR_PAGE.read_text(encoding="utf-8")) == SEMINAR_KEYS
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
@@ -40,7 +40,7 @@ def test_page_has_the_seeds_structure(lesson):
     page = SITE / f"{lesson.stem}.md"
     assert page.exists(), f"{page.relative_to(ROOT)} is missing: run `make site`"
     text = page.read_text(encoding="utf-8")
-    assert front_matter_keys(text) == SEED_KEYS
+    assert front_matter_keys(text) == SEMINAR_KEYS
     body = text.split("\n---\n", 1)[1]
     assert body.startswith("# "), "the page starts with the lesson's title"
     fences = re.findall(r"^```(\w*)$", body, re.M)

@@ -1,16 +1,16 @@
-"""Each training style reproduces the seed's printed costs (within 2e-6)."""
+"""Each training style reproduces the seminar's printed costs (within 2e-6)."""
 
 import re
 
 import pytest
 import torch
 
-from softmax_course.data import replay_seed_stream, toy_data
+from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.training import train_cross_entropy, train_low_level, train_module
 
-# First and last printed costs of the seed's three runs.
-SEED_COSTS = {
+# First and last printed costs of the seminar's three runs.
+SEMINAR_COSTS = {
     "low_level": (1.098612, 0.685888),
     "cross_entropy": (1.098612, 0.132443),
     "module": (1.849513, 0.075151),
@@ -23,14 +23,14 @@ def run_style(style, **schedule):
         return train_low_level(x_train, y_train, double_softmax=True, **schedule)
     if style == "cross_entropy":
         return train_cross_entropy(x_train, y_train, **schedule)
-    replay_seed_stream()
+    replay_seminar_draws()
     return train_module(SoftmaxClassifierModel().to(torch.float64), x_train, y_train, **schedule)
 
 
-@pytest.mark.parametrize("style", SEED_COSTS)
+@pytest.mark.parametrize("style", SEMINAR_COSTS)
 def test_first_and_last_cost_match_the_seed(style):
     run = run_style(style, log_every=0)
-    first, last = SEED_COSTS[style]
+    first, last = SEMINAR_COSTS[style]
     assert len(run.costs) == 5001
     assert abs(run.costs[0] - first) < 2e-6
     assert abs(run.costs[-1] - last) < 2e-6

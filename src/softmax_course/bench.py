@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from softmax_course.build import execute_notebook
-from softmax_course.data import replay_seed_stream, toy_data
+from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.training import train_cross_entropy, train_low_level, train_module
 
@@ -147,7 +147,7 @@ def hand_loops() -> dict[str, Callable[[], list[float]]]:
         return descend(lambda: F.cross_entropy(x_train.matmul(W) + b, y_train), [W, b])
 
     def module() -> list[float]:
-        replay_seed_stream()
+        replay_seminar_draws()
         model = SoftmaxClassifierModel().to(torch.float64)
         return descend(lambda: F.cross_entropy(model(x_train), y_train), list(model.parameters()))
 
@@ -176,7 +176,7 @@ def bench_training(repeat: int) -> dict:
     x_train, y_train = toy_data()
 
     def module_helper() -> object:
-        replay_seed_stream()
+        replay_seminar_draws()
         return train_module(SoftmaxClassifierModel().to(torch.float64), x_train, y_train)
 
     helpers = {

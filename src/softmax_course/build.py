@@ -40,7 +40,7 @@ SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 """
 
-#: Front matter of the seminar's pages (the seed's keys, in the seed's order)
+#: Front matter of the seminar's pages (the seminar's keys, in the seminar's order)
 #: and this seminar's values, used where a notebook's ``seminar`` metadata is silent.
 SEMINAR_DEFAULTS = {
     "layout": "default",
@@ -231,7 +231,7 @@ def last_modified(path: Path) -> str:
 
 
 def front_matter(notebook: nbformat.NotebookNode, path: Path) -> str:
-    """Jekyll front matter in the seed's format, from the notebook's ``seminar`` metadata."""
+    """Jekyll front matter in the seminar's format, from the notebook's ``seminar`` metadata."""
     values = dict(SEMINAR_DEFAULTS)
     values["title"] = path.stem
     values["last_modified_date"] = last_modified(path.with_suffix(".py"))

@@ -1,4 +1,4 @@
-"""The seed's toy data and its random stream (lessons 01-04), and lesson 06's digits.
+"""The seminar's toy data and its random stream (lessons 01-04), and lesson 06's digits.
 
 The seminar's numbers come from one random stream: ``torch.manual_seed(1)``,
 then ``torch.rand(3, 5)``, then ``torch.randint(5, (3,))``, then the
@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import torch
 
-SEED = 1
+SEMINAR_SEED = 1
 
-#: The seed's 8 samples with 4 features each (lessons 04 and 05).
+#: The seminar's 8 samples with 4 features each (lessons 04 and 05).
 X_TRAIN = [
     [1, 2, 1, 1],
     [2, 1, 3, 2],
@@ -31,7 +31,7 @@ NUM_CLASSES = 3
 
 
 def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the seed's ``x_train`` (8x4) and ``y_train`` (class indices); lesson 04.
+    """Return the seminar's ``x_train`` (8x4) and ``y_train`` (class indices); lesson 04.
 
     The default dtype is float64: the training costs it gives print the same
     six decimals on every processor (see the README's drift decision).
@@ -41,23 +41,23 @@ def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Te
     return torch.tensor(X_TRAIN, dtype=dtype), torch.tensor(Y_TRAIN, dtype=torch.long)
 
 
-class SeedStream(NamedTuple):
-    """The seed's random logits ``z`` (3x5, requires grad) and labels ``y``."""
+class SeminarDraws(NamedTuple):
+    """The seminar's random logits ``z`` (3x5, requires grad) and labels ``y``."""
 
     z: torch.Tensor
     y: torch.Tensor
 
 
-def replay_seed_stream() -> SeedStream:
-    """Replay the seed's random draws; used by lessons 02-04.
+def replay_seminar_draws() -> SeminarDraws:
+    """Replay the seminar's random draws; used by lessons 02-04.
 
-    After this call the global generator stands where the seed's did, so the
-    next ``nn.Linear(4, 3)`` gets the seed's initial weights (first cost 1.849513).
+    After this call the global generator stands where the seminar's did, so the
+    next ``nn.Linear(4, 3)`` gets the seminar's initial weights (first cost 1.849513).
     """
-    torch.manual_seed(SEED)
+    torch.manual_seed(SEMINAR_SEED)
     z = torch.rand(3, 5, requires_grad=True)
     y = torch.randint(5, (3,)).long()
-    return SeedStream(z, y)
+    return SeminarDraws(z, y)
 
 
 class DigitsSplit(NamedTuple):

@@ -93,7 +93,7 @@ def run_checks(
     print(f"✓ {exercise}: all {len(cases)} cases pass")
 
 
-def _seed_logits() -> torch.Tensor:
+def _seminar_logits() -> torch.Tensor:
     generator = torch.Generator().manual_seed(0)
     return torch.randn(4, 5, generator=generator)
 
@@ -119,7 +119,7 @@ def check_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
             None,
             "exp of a negative number is still positive",
         ),
-        Case("4 rows of 5 logits", (_seed_logits(),), None, rows),
+        Case("4 rows of 5 logits", (_seminar_logits(),), None, rows),
     ]
     cases = [Case(c.name, c.args, F.softmax(c.args[0], dim=-1), c.hint) for c in cases]
     run_checks("check_softmax", fn, cases)
@@ -134,7 +134,9 @@ def check_temperature(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> None
             "T = 0.5", (z, 0.5), None, "divide the logits by T (do not multiply) before the softmax"
         ),
         Case("T = 10", (z, 10.0), None, "a high temperature flattens: divide z by T"),
-        Case("rows, T = 2", (_seed_logits(), 2.0), None, "softmax over the last dimension, dim=-1"),
+        Case(
+            "rows, T = 2", (_seminar_logits(), 2.0), None, "softmax over the last dimension, dim=-1"
+        ),
     ]
     cases = [Case(c.name, c.args, F.softmax(c.args[0] / c.args[1], dim=-1), c.hint) for c in cases]
     run_checks("check_temperature", fn, cases)
@@ -198,7 +200,7 @@ def check_labels_from_one_hot(fn: Callable[[torch.Tensor], torch.Tensor]) -> Non
 
 def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Lesson 03: ``fn(z, y)`` is the mean cross-entropy of logits ``z`` and labels ``y``."""
-    z = _seed_logits()
+    z = _seminar_logits()
     y = torch.tensor([0, 4, 2, 1])
     cases = [
         Case(
@@ -232,7 +234,7 @@ def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 def check_logit_gradient(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
     """Lesson 03: ``fn(z, y)`` is the gradient of the mean cross-entropy with respect to ``z``."""
-    z = _seed_logits()
+    z = _seminar_logits()
     y = torch.tensor([0, 4, 2, 1])
 
     def autograd_gradient(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import torch
 
-from softmax_course.validation import (
-    check_dim,
-    check_labels,
-    check_num_classes,
-    check_same_length,
-    check_scores,
+from softmax_course._validation import (
+    require_dim,
+    require_labels,
+    require_num_classes,
+    require_same_length,
+    require_scores,
 )
 
 
@@ -24,8 +24,8 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     ``exp`` is 0) for large logits. Instead of returning ``nan`` this raises and
     points to :func:`stable_softmax` (lesson 05).
     """
-    z = check_scores(z, "z", dims=(1, 2))
-    check_dim(z, dim)
+    z = require_scores(z, "z", dims=(1, 2))
+    require_dim(z, dim)
     exp_z = torch.exp(z)
     total = exp_z.sum(dim=dim, keepdim=True)
     if torch.isinf(total).any() or (total == 0).any():
@@ -43,8 +43,8 @@ def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Softmax is unchanged when a constant is added to every logit, so shifting
     the largest logit to 0 makes every ``exp`` at most 1 and the sum at least 1.
     """
-    z = check_scores(z, "z", dims=(1, 2))
-    check_dim(z, dim)
+    z = require_scores(z, "z", dims=(1, 2))
+    require_dim(z, dim)
     shifted = z - z.amax(dim=dim, keepdim=True)
     exp_shifted = torch.exp(shifted)
     return exp_shifted / exp_shifted.sum(dim=dim, keepdim=True)
@@ -56,8 +56,8 @@ def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     Taking ``log`` of a softmax loses every probability that rounded to 0
     (``log(0) = -inf``); this form never forms the probability at all.
     """
-    z = check_scores(z, "z", dims=(1, 2))
-    check_dim(z, dim)
+    z = require_scores(z, "z", dims=(1, 2))
+    require_dim(z, dim)
     # (z - max) - log(sum(exp(z - max))): adding the maximum back first would
     # round the small log-sum away next to large logits (1002 + 0.41 in float32).
     shifted = z - z.amax(dim=dim, keepdim=True)
@@ -65,12 +65,12 @@ def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """One-hot rows built with ``scatter_``, as in the seed; lesson 02.
+    """One-hot rows built with ``scatter_``, as in the seminar; lesson 02.
 
     ``scatter_(1, y.unsqueeze(1), 1)`` writes a 1 into column ``y[i]`` of row
     ``i``. It needs ``y`` as a column, hence the ``unsqueeze``.
     """
-    y = check_labels(y, check_num_classes(num_classes))
+    y = require_labels(y, require_num_classes(num_classes))
     y_one_hot = torch.zeros(len(y), num_classes)
     y_one_hot.scatter_(1, y.unsqueeze(1), 1)
     return y_one_hot
@@ -79,12 +79,12 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
 def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean over samples of ``-sum(one_hot(y) * log(probs))``; lessons 03-04.
 
-    ``probs`` are probabilities (rows of a softmax), not logits: the seed's
+    ``probs`` are probabilities (rows of a softmax), not logits: the seminar's
     hand-written cost. Prefer ``F.cross_entropy`` on logits (lesson 05 says why).
     """
-    probs = check_scores(probs, "probs", dims=(2,))
-    y = check_labels(y, probs.shape[1])
-    check_same_length(probs, y, "probs", "y")
+    probs = require_scores(probs, "probs", dims=(2,))
+    y = require_labels(y, probs.shape[1])
+    require_same_length(probs, y, "probs", "y")
     if (probs < 0).any() or (probs > 1).any():
         raise ValueError(
             "probs must be probabilities in [0, 1] (did you pass logits? use F.cross_entropy); "
@@ -94,7 +94,7 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
 
 
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
-    """The seed's formula, unchecked: ``(y_one_hot * -log(probs)).sum(dim=1).mean()``.
+    """The seminar's formula, unchecked: ``(y_one_hot * -log(probs)).sum(dim=1).mean()``.
 
     The training loop of lesson 04 calls this every epoch with targets it
     checked and encoded once; everyone else wants :func:`cross_entropy_from_probs`.
@@ -104,7 +104,7 @@ def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of rows whose largest logit is the true class; lessons 04 and 06."""
-    logits = check_scores(logits, "logits", dims=(2,))
-    y = check_labels(y, logits.shape[1])
-    check_same_length(logits, y, "logits", "y")
+    logits = require_scores(logits, "logits", dims=(2,))
+    y = require_labels(y, logits.shape[1])
+    require_same_length(logits, y, "logits", "y")
     return (logits.argmax(dim=1) == y).double().mean().item()

@@ -1,4 +1,4 @@
-"""The seed's model: a linear layer whose outputs are the class logits; lesson 04."""
+"""The seminar's model: a linear layer whose outputs are the class logits; lesson 04."""
 
 from __future__ import annotations
 

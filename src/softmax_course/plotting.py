@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from softmax_course.validation import check_scores, check_tensor
+from softmax_course._validation import require_scores, require_tensor
 
 FIGSIZE = (7.0, 3.6)
 LINE_STYLES = ("-", "--", "-.", ":")
@@ -38,15 +38,15 @@ def use_course_style() -> None:
 
 
 def _as_numpy(values: object, name: str) -> np.ndarray:
-    return check_tensor(values, name).detach().cpu().numpy()
+    return require_tensor(values, name).detach().cpu().numpy()
 
 
 def plot_probabilities(
     logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
 ) -> Figure:
     """Logits and their softmax probabilities side by side; lesson 01."""
-    logits = check_scores(logits, "logits", dims=(1,))
-    probs = check_scores(probs, "probs", dims=(1,))
+    logits = require_scores(logits, "logits", dims=(1,))
+    probs = require_scores(probs, "probs", dims=(1,))
     if logits.shape != probs.shape:
         raise ValueError(
             f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"

@@ -1,6 +1,6 @@
 """One training loop, three ways to compute the cost; lessons 04 and 06.
 
-The seed writes its loop three times; only the line that computes the cost
+The seminar writes its loop three times; only the line that computes the cost
 changes. :func:`train` is that loop once, and each training style is a small
 function that builds its parameters and its cost and hands them to it.
 """
@@ -14,12 +14,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from softmax_course.functional import one_hot, one_hot_cross_entropy
-from softmax_course.validation import (
-    check_labels,
-    check_same_length,
-    check_scores,
+from softmax_course._validation import (
+    require_labels,
+    require_same_length,
+    require_scores,
 )
+from softmax_course.functional import one_hot, one_hot_cross_entropy
 
 LOG_FORMAT = "Epoch {:4d}/{} Cost: {:.6f}"
 
@@ -42,7 +42,7 @@ def train(
 ) -> list[float]:
     """Full-batch gradient descent on ``params``; return the cost of every epoch (0..nb_epochs).
 
-    Prints the seed's log line every ``log_every`` epochs (0: silent).
+    Prints the seminar's log line every ``log_every`` epochs (0: silent).
 
     The update is the one ``optim.SGD(params, lr=lr)`` makes (``p -= lr * p.grad``,
     the same float operations, tested to give identical costs) written out,
@@ -76,11 +76,11 @@ def train_low_level(
     num_classes: int = 3,
     **schedule: float,
 ) -> TrainingRun:
-    """Hand-written cross-entropy on ``W`` and ``b``, as in the seed's first run.
+    """Hand-written cross-entropy on ``W`` and ``b``, as in the seminar's first run.
 
-    ``double_softmax=True`` reproduces the seed's bug: it takes the softmax of
+    ``double_softmax=True`` reproduces the seminar's bug: it takes the softmax of
     an already-softmaxed ``hypothesis``, so the cost stalls near 0.686.
-    ``per_class_bias=False`` keeps the seed's single shared ``b``, which never
+    ``per_class_bias=False`` keeps the seminar's single shared ``b``, which never
     trains; ``True`` gives each class its own bias.
     """
     x_train, y_train = _check_data(x_train, y_train, num_classes)
@@ -103,7 +103,7 @@ def train_cross_entropy(
     num_classes: int = 3,
     **schedule: float,
 ) -> TrainingRun:
-    """``F.cross_entropy`` on the logits ``x_train @ W + b``, the seed's second run."""
+    """``F.cross_entropy`` on the logits ``x_train @ W + b``, the seminar's second run."""
     x_train, y_train = _check_data(x_train, y_train, num_classes)
 
     def cost_of_logits(z: torch.Tensor) -> torch.Tensor:
@@ -115,8 +115,8 @@ def train_cross_entropy(
 def train_module(
     model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, **schedule: float
 ) -> TrainingRun:
-    """``F.cross_entropy`` on ``model(x_train)``, the seed's third run (and lesson 06)."""
-    x_train = check_scores(x_train, "x_train", dims=(2,))
+    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 06)."""
+    x_train = require_scores(x_train, "x_train", dims=(2,))
     parameters = dict(model.named_parameters())
     if not parameters:
         raise ValueError("model has no parameters to train")
@@ -142,9 +142,9 @@ def _check_data(
     x_train: object, y_train: object, num_classes: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Features: a finite 2-D float tensor; labels: class indices below ``num_classes``."""
-    x_train = check_scores(x_train, "x_train", dims=(2,))
-    y_train = check_labels(y_train, num_classes, "y_train")
-    check_same_length(x_train, y_train, "x_train", "y_train")
+    x_train = require_scores(x_train, "x_train", dims=(2,))
+    y_train = require_labels(y_train, num_classes, "y_train")
+    require_same_length(x_train, y_train, "x_train", "y_train")
     return x_train, y_train
 
 
@@ -155,7 +155,7 @@ def _train_linear(
     cost_of_logits: Callable[[torch.Tensor], torch.Tensor],
     schedule: dict[str, float],
 ) -> TrainingRun:
-    """Train logits ``x_train @ W + b`` from zero ``W`` and ``b`` (the seed's first two runs)."""
+    """Train logits ``x_train @ W + b`` from zero ``W`` and ``b`` (the seminar's first two runs)."""
     W = torch.zeros((x_train.shape[1], num_classes), dtype=x_train.dtype, requires_grad=True)
     b = torch.zeros(num_classes if per_class_bias else 1, dtype=x_train.dtype, requires_grad=True)
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import torch
 
 
-def check_tensor(value: object, name: str) -> torch.Tensor:
+def require_tensor(value: object, name: str) -> torch.Tensor:
     """Return ``value`` if it is a tensor; raise ``TypeError`` naming ``name`` otherwise."""
     if not isinstance(value, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
     return value
 
 
-def check_num_classes(num_classes: object) -> int:
+def require_num_classes(num_classes: object) -> int:
     """Return ``num_classes`` if it is a whole number of at least 1."""
     if isinstance(num_classes, bool) or not isinstance(num_classes, int):
         raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
@@ -27,12 +27,12 @@ def check_num_classes(num_classes: object) -> int:
     return num_classes
 
 
-def check_labels(y: object, num_classes: int | None = None, name: str = "y") -> torch.Tensor:
+def require_labels(y: object, num_classes: int | None = None, name: str = "y") -> torch.Tensor:
     """Check class-index labels: a 1-D, non-empty integer tensor with values in range.
 
     ``num_classes=None`` checks everything but the upper bound.
     """
-    y = check_tensor(y, name)
+    y = require_tensor(y, name)
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise TypeError(
             f"{name} must hold integer class indices (torch.long), got dtype {y.dtype}; "
@@ -45,7 +45,7 @@ def check_labels(y: object, num_classes: int | None = None, name: str = "y") -> 
     if y.numel() == 0:
         raise ValueError(f"{name} is empty: there is no sample to classify")
     if num_classes is not None:
-        check_num_classes(num_classes)
+        require_num_classes(num_classes)
     low = int(y.min())
     if low < 0:
         position = int((y < 0).nonzero()[0])
@@ -61,9 +61,9 @@ def check_labels(y: object, num_classes: int | None = None, name: str = "y") -> 
     return y
 
 
-def check_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> torch.Tensor:
+def require_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> torch.Tensor:
     """Check logits or probabilities: a non-empty floating tensor, finite, with allowed dims."""
-    z = check_tensor(z, name)
+    z = require_tensor(z, name)
     if not z.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor, got dtype {z.dtype}")
     if z.dim() not in dims:
@@ -80,7 +80,7 @@ def check_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> 
     return z
 
 
-def check_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
+def require_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
     """Return ``dim`` if it names an axis of ``z``."""
     if isinstance(dim, bool) or not isinstance(dim, int):
         raise TypeError(f"dim must be an int, got {type(dim).__name__}")
@@ -89,7 +89,7 @@ def check_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
     return dim
 
 
-def check_same_length(
+def require_same_length(
     x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y"
 ) -> None:
     """Raise if ``x`` and ``y`` do not describe the same number of samples."""
