@@ -10,8 +10,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LESSONS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 NOTEBOOKS := $(LESSONS:.py=.ipynb)
-# One OpenMP thread per process: two kernels with two threads each on two cores
-# ran 3-10x slower (GUIDE §8), and one thread keeps float reductions in one order.
+# One OpenMP thread per process: the two nbval workers of make test then share two
+# cores without competing for them, and float reductions always run in one order.
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 # Use the new platformdirs paths and silence the debugger's frozen-modules warning.
@@ -29,7 +29,6 @@ $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m softmax_course.build lab-settings
 	touch $@
 
 setup: $(INSTALLED) ## create .venv with the pinned dependencies (again only when pyproject.toml changes)
@@ -42,22 +41,22 @@ lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its
 NETWORK_LOG := $(CURDIR)/build/network-attempts.log
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
 
-test: setup slides site browser ## ruff; unit, build, browser, twin-sync and reliability tests; nbval over every lesson
+test: setup slides browser ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
 	$(GUARD) $(BIN)/pytest -n 2 tests
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/pytest --nbval -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
 	@if [ -s $(NETWORK_LOG) ]; then echo "network access was attempted:"; cat $(NETWORK_LOG); exit 1; fi
 
-execute: sync ## re-run every lesson and store its outputs in the .ipynb
-	$(BIN)/python -m softmax_course.build execute $(NOTEBOOKS)
+execute: sync ## re-run every lesson and store its outputs in the .ipynb (none written if one fails)
+	$(BIN)/python -m tools.execute $(NOTEBOOKS)
 
 sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kept), then normalise the .py
 	$(if $(LESSONS),$(BIN)/jupytext --quiet --update --to ipynb $(LESSONS))
 	$(if $(NOTEBOOKS),$(BIN)/jupytext --quiet --to py:percent $(NOTEBOOKS))
 
 student: setup ## write build/student/NN_topic.ipynb: the lessons without exercise solutions
-	$(BIN)/python -m softmax_course.build student $(NOTEBOOKS)
+	$(BIN)/python -m tools.export student $(NOTEBOOKS)
 
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.
@@ -80,10 +79,10 @@ $(VENDOR_STAMP):
 	touch $@
 
 slides: setup $(VENDOR_STAMP) ## write build/slides/NN_topic.slides.html from the stored outputs (works offline)
-	$(BIN)/python -m softmax_course.build slides $(NOTEBOOKS)
+	$(BIN)/python -m tools.export slides $(NOTEBOOKS)
 
-site: setup ## write build/site/NN_topic.md seminar pages (Jekyll, the seed's format) with their figures
-	$(BIN)/python -m softmax_course.build site $(NOTEBOOKS)
+site: setup ## write build/site/NN_topic.md seminar pages (Jekyll, the seminar's format) with their figures
+	$(BIN)/python -m tools.export site $(NOTEBOOKS)
 
 browser: ## install Debian's Chromium for the slides test when it is missing (needs root and apt-get)
 	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
@@ -93,8 +92,8 @@ browser: ## install Debian's Chromium for the slides test when it is missing (ne
 	else echo "Chromium is missing and cannot be installed here; the slides test will be SKIPPED."; \
 		echo "Install it with: sudo apt-get install -y chromium"; fi
 
-bench: setup ## time lessons, nbval and training against plain Python; write build/bench.json (SETUP=1 also times a fresh install)
-	$(BIN)/python -m softmax_course.bench $(if $(SETUP),--setup) $(if $(REPEAT),--repeat $(REPEAT))
+bench: setup ## lessons, nbval and training helpers as ratios to plain Python; write build/bench.json (SETUP=1 also times a fresh install)
+	$(BIN)/python -m tools.bench $(if $(SETUP),--setup) $(if $(REPEAT),--repeat $(REPEAT))
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
 	$(BIN)/ruff check $(if $(FIX),--fix) .

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import nbformat
 
-from softmax_course.build import count_slides, front_matter, student_version
+from tools.export import count_slides, front_matter, student_version
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 

@@ -3,7 +3,8 @@
 - determinism: a lesson executed twice in fresh kernels stores identical text;
 - desync: a .py edited without ``make sync`` fails the twin check, naming the fix;
 - a crashing kernel or a raising cell fails nbval and ``make execute`` quickly,
-  naming the lesson and the cell;
+  naming the lesson and the cell, and a failed ``make execute`` leaves every
+  notebook byte for byte as it was;
 - offline: the test process and every kernel run behind a network guard.
 """
 
@@ -20,7 +21,8 @@ import jupytext
 import nbformat
 import pytest
 
-from softmax_course.build import execute_notebook, twin_drift
+from tools.execute import execute_notebook
+from tools.twins import twin_drift
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -134,21 +136,46 @@ def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(scratch):
     assert "ValueError: boom in a lesson" in output
 
 
-@pytest.mark.parametrize(
-    ("cells", "expected"),
-    [
-        (["x = 1", "import os\nos._exit(1)"], "cell 1 ('import os') failed: DeadKernelError"),
-        (["x = 1", "raise ValueError('boom')"], "cell 1 (\"raise ValueError('boom')\") failed"),
-    ],
-)
-def test_make_execute_names_the_failing_cell(scratch, cells, expected):
-    path = write_notebook(scratch, "failing", cells)
-    result = subprocess.run(
-        [sys.executable, "-m", "softmax_course.build", "execute", str(path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+def run_execute(*paths: Path) -> subprocess.CompletedProcess:
+    """``make execute``'s command on ``paths``."""
+    return subprocess.run(
+        [sys.executable, "-m", "tools.execute", *map(str, paths)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
     )
+
+
+EXECUTE_FAILURES = {
+    "dead kernel": (["x = 1", "import os\nos._exit(1)"], "cell 1 ('import os') failed: DeadKernelError"),
+    "raising cell": (["x = 1", "raise ValueError('boom')"], "cell 1 (\"raise ValueError('boom')\") failed"),
+}
+
+
+@pytest.mark.parametrize("failure", EXECUTE_FAILURES)
+def test_a_failed_make_execute_names_the_cell_and_changes_no_notebook(scratch, failure):
+    cells, expected = EXECUTE_FAILURES[failure]
+    # "earlier" executes fine before the failure: storing its output would change its bytes.
+    earlier = write_notebook(scratch, "earlier", ["print('executed before the failure')"])
+    failing = write_notebook(scratch, "failing", cells)
+    later = write_notebook(scratch, "later", ["print('never reached')"])
+    notebooks = [earlier, failing, later]
+    before = {path.name: path.read_bytes() for path in notebooks}
+    result = run_execute(*notebooks)
     assert result.returncode != 0
-    assert f"{path}: {expected}" in result.stderr
+    assert f"executing {earlier}" in result.stdout and f"executing {later}" not in result.stdout
+    assert f"{failing}: {expected}" in result.stderr
+    assert {path.name: path.read_bytes() for path in notebooks} == before
+    assert sorted(p.name for p in scratch.iterdir()) == sorted(before), "no temporary file is left"
+
+
+def test_make_execute_stores_the_outputs_in_place(scratch):
+    path = write_notebook(scratch, "fine", ["print(6 * 7)"])
+    path.chmod(0o644)
+    result = run_execute(path)
+    assert result.returncode == 0, result.stderr
+    assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "42\n"
+    assert [p.name for p in scratch.iterdir()] == ["fine.ipynb"], "no temporary file is left"
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o644, "the notebook keeps its permissions"
 
 
 needs_guard = pytest.mark.skipif(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from softmax_course.build import twin_drift
+from tools.twins import twin_drift
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))

@@ -1,37 +1,27 @@
-"""The course's build steps, called by the Makefile: ``python -m softmax_course.build``.
+"""``make student``, ``make slides`` and ``make site``: files built from the stored outputs.
 
-``execute`` stores each lesson's outputs (``make execute``), ``student`` writes
-the lessons without solutions (``make student``), ``slides`` and ``site`` turn
-the stored outputs into reveal.js slides and Jekyll pages (``make slides``,
-``make site``), and ``lab-settings`` configures the JupyterLab of ``.venv``.
+    python -m tools.export student|slides|site notebooks/*.ipynb [--out DIR]
+
+Nothing is re-executed. The student notebooks and the seminar pages leave out
+the cells tagged ``solution`` (the pages are public); the slides show the
+lesson as the speaker presents it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
-import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-import jupytext
 import nbformat
 from jinja2 import DictLoader
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
-from jupytext.config import load_jupytext_config
-from jupytext_config.labconfig import LabConfig
-from nbclient import NotebookClient
 from nbconvert import MarkdownExporter, SlidesExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
-from traitlets import default
 
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
-#: Seconds a single cell may run before execution fails (training cells take ~2 s).
-CELL_TIMEOUT = 120
+ROOT = Path(__file__).resolve().parent.parent
 
 #: nbconvert's reveal template without its mermaid import, which in this
 #: nbconvert version is a CDN URL that no option can change (the lessons draw
@@ -53,108 +43,6 @@ SEMINAR_DEFAULTS = {
     "parent": "2022 Fall Seminar",
     "author": "softmax-course",
 }
-
-
-class CurrentEnvKernelSpecManager(KernelSpecManager):
-    """Every kernel name resolves to this interpreter, so outputs never come from
-    another Python that a user-level ``python3`` kernelspec might point to."""
-
-    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return KernelSpec(
-            # ERROR: skip the warning that a loopback TCP kernel is unencrypted on every start.
-            argv=[
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                "{connection_file}",
-                "--IPKernelApp.log_level=ERROR",
-            ],
-            display_name="Python 3 (ipykernel)",
-            language="python",
-            resource_dir="",
-        )
-
-
-class CurrentEnvKernelManager(AsyncKernelManager):
-    """nbclient's default kernel manager, with kernels from this interpreter."""
-
-    @default("kernel_spec_manager")
-    def _current_env_kernel_spec_manager(self) -> KernelSpecManager:
-        return CurrentEnvKernelSpecManager()
-
-
-class LessonExecutionError(RuntimeError):
-    """A lesson failed to execute; the message names the lesson and the cell."""
-
-
-def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.NotebookNode:
-    """Run ``path`` top to bottom in a fresh kernel in its folder; return the notebook.
-
-    A failing cell, a timeout or a dying kernel raises :class:`LessonExecutionError`
-    naming the lesson and the cell.
-    """
-    notebook = nbformat.read(path, as_version=4)
-    current: dict[str, int] = {}
-
-    def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
-        current["index"] = cell_index
-
-    client = NotebookClient(
-        notebook,
-        kernel_name="python3",
-        kernel_manager_class=CurrentEnvKernelManager,
-        timeout=timeout,
-        record_timing=False,
-        coalesce_streams=True,
-        resources={"metadata": {"path": str(path.parent)}},
-        on_cell_execute=remember_cell,
-        # Every output has arrived when execute() returns; a graceful shutdown of
-        # a kernel holding torch took ~1 s of the ~3 s a lesson runs.
-        shutdown_kernel="immediate",
-    )
-    try:
-        client.execute()
-    except Exception as error:
-        index = current.get("index")
-        first_line = notebook.cells[index].source.splitlines()[0] if index is not None else ""
-        lines = ANSI_ESCAPE.sub("", str(error)).strip().splitlines()
-        reason = lines[-1] if lines else ""
-        raise LessonExecutionError(
-            f"{path}: cell {index} ({first_line!r}) failed: {type(error).__name__}: {reason}"
-        ) from error
-    # The interpreter's patch version is machine noise in a reviewed diff.
-    notebook.metadata.get("language_info", {}).pop("version", None)
-    return notebook
-
-
-def execute(paths: Sequence[Path]) -> None:
-    """Execute each notebook and write it back with its outputs (``make execute``)."""
-    for path in paths:
-        print(f"executing {path}", flush=True)
-        try:
-            notebook = execute_notebook(path)
-        except LessonExecutionError as error:
-            raise SystemExit(f"make execute: {error}") from None
-        nbformat.write(notebook, path)
-
-
-def twin_drift(source: Path) -> str | None:
-    """How a lesson's ``.py`` source and its ``.ipynb`` twin disagree; None when in sync.
-
-    The ``.py`` that jupytext writes from the ``.ipynb`` must equal the one on
-    disk: an edit to either side without ``make sync`` shows up here.
-    """
-    twin = source.with_suffix(".ipynb")
-    if not twin.exists():
-        return f"{twin} is missing: run `make sync execute`"
-    config = load_jupytext_config(str(twin))
-    expected = jupytext.writes(jupytext.read(twin), "py:percent", config=config)
-    if expected != source.read_text(encoding="utf-8"):
-        return (
-            f"{source} and {twin.name} are out of sync: edit the .py, then run `make sync execute`"
-        )
-    return None
 
 
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -273,23 +161,6 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     return written
 
 
-def write_lab_settings(prefix: Path = Path(sys.prefix)) -> Path:
-    """Open lesson ``.py`` files as notebooks and never ask about Jupyter news.
-
-    Written as JupyterLab's ``overrides.json`` inside the virtual environment,
-    so a user's own settings stay untouched.
-    """
-    settings_file = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    config = LabConfig(settings_file=settings_file).read()
-    config.set_default_viewer("python")
-    config.config["@jupyterlab/apputils-extension:notification"] = {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    }
-    config.write()
-    return settings_file
-
-
 #: ``make student|slides|site``: each writes its lessons' files under build/.
 WRITERS = {
     "student": (write_student_versions, "write student notebooks without solutions"),
@@ -299,24 +170,16 @@ WRITERS = {
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m softmax_course.build")
+    parser = argparse.ArgumentParser(prog="python -m tools.export")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("execute", help="execute lessons and store their outputs")
-    run.add_argument("notebooks", nargs="*", type=Path)
     for name, (_, help_text) in WRITERS.items():
         command = commands.add_parser(name, help=help_text)
         command.add_argument("notebooks", nargs="*", type=Path)
-        command.add_argument("--out", type=Path, default=Path("build") / name)
-    commands.add_parser("lab-settings", help="write JupyterLab overrides into the venv")
+        command.add_argument("--out", type=Path, default=ROOT / "build" / name)
     args = parser.parse_args(argv)
-    if args.command == "execute":
-        execute(args.notebooks)
-    elif args.command == "lab-settings":
-        print(f"wrote {write_lab_settings()}")
-    else:
-        write, _ = WRITERS[args.command]
-        for path in write(args.notebooks, args.out):
-            print(f"wrote {path}")
+    write, _ = WRITERS[args.command]
+    for path in write(args.notebooks, args.out):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

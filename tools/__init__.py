@@ -1,0 +1,8 @@
+"""The maintainer's tools: run from the repository root as ``python -m tools.<module>``.
+
+They are not part of the installed ``softmax_course`` package, which holds only
+what the lessons import. ``kernels`` starts kernels from this interpreter,
+``execute`` stores the lessons' outputs, ``twins`` checks each ``.py`` against
+its ``.ipynb``, ``export`` writes the student notebooks, slides and seminar
+pages, and ``bench`` measures how fast the course checks itself.
+"""

@@ -1,0 +1,348 @@
+"""``make bench``: how fast the course checks itself, as ratios measured side by side.
+
+    python -m tools.bench [--repeat N] [--setup]
+
+Machines of the same kind differ several times in speed, so every target is a
+ratio of two things timed in the same run, interleaved so that both see the
+same machine state; seconds are printed for information only. Prints a table,
+writes ``build/bench.json`` and exits with status 1 when a target is missed.
+Lessons are discovered from ``notebooks/``, so a new lesson is measured
+without edits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import torch
+import torch.nn.functional as F
+
+from softmax_course.data import replay_seminar_draws, toy_data
+from softmax_course.models import SoftmaxClassifierModel
+from softmax_course.training import train_cross_entropy, train_low_level, train_module
+from tools.execute import execute_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+NB_EPOCHS = 5000
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ratio that a measurement must stay at or below (or strictly below)."""
+
+    limit: float
+    strictly_below: bool = False
+
+    def met(self, ratio: float) -> bool:
+        return ratio < self.limit if self.strictly_below else ratio <= self.limit
+
+    def verdict(self, ratio: float) -> str:
+        return "ok" if self.met(ratio) else "MISSED"
+
+    def __str__(self) -> str:
+        return f"{'<' if self.strictly_below else '<='} {self.limit:g}x"
+
+
+TARGETS = {
+    "lesson_nbclient_vs_script": Target(1.25),
+    "nbval_serial_vs_scripts": Target(1.3),
+    "nbval_2_workers_vs_scripts": Target(1.0, strictly_below=True),
+    "helper_vs_hand_loop": Target(1.05),
+}
+
+
+def seconds(run: Callable[[], object]) -> float:
+    """The wall time of one call of ``run``."""
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def side_by_side(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median wall time of each run, the runs taking turns ``repeat`` times."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            times[name].append(seconds(run))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def run_command(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> None:
+    """Run ``command``; fail loudly (with its output) if it fails."""
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def kernel_start() -> None:
+    """Execute an empty notebook the way ``make execute`` runs a lesson: the kernel's
+    start, handshake and shutdown, which every lesson's time includes."""
+    with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "empty.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(), empty)
+        execute_notebook(empty)
+
+
+def run_script(lesson: Path) -> None:
+    """Run a lesson's ``.py`` twin as one plain Python process, in the lesson's folder."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    run_command([sys.executable, lesson.with_suffix(".py").name], cwd=lesson.parent, env=env)
+
+
+def bench_lessons(lessons: list[Path], repeat: int) -> dict:
+    rows = {}
+    for lesson in lessons:
+        timed = side_by_side(
+            {
+                "nbclient_s": lambda lesson=lesson: execute_notebook(lesson),
+                "script_s": lambda lesson=lesson: run_script(lesson),
+            },
+            repeat,
+        )
+        rows[lesson.stem] = {**timed, "ratio": timed["nbclient_s"] / timed["script_s"]}
+    return {"kernel_start_s": side_by_side({"k": kernel_start}, repeat)["k"], "lessons": rows}
+
+
+def bench_nbval(lessons: list[Path], repeat: int) -> dict:
+    paths = [str(lesson.relative_to(ROOT)) for lesson in lessons]
+    nbval = [sys.executable, "-m", "pytest", "-q", "--nbval", *paths]
+
+    def scripts() -> None:
+        for lesson in lessons:
+            run_script(lesson)
+
+    timed = side_by_side(
+        {
+            "scripts_s": scripts,
+            "serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
+            "two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
+        },
+        repeat,
+    )
+    return {
+        **timed,
+        "serial_ratio": timed["serial_s"] / timed["scripts_s"],
+        "two_workers_ratio": timed["two_workers_s"] / timed["scripts_s"],
+    }
+
+
+def bench_optim_import(repeat: int) -> dict:
+    """What the first ``torch.optim`` optimizer costs in a fresh process (it imports
+    ``torch._dynamo``): a lesson pays it once, in the cell that first builds one."""
+    first_sgd = "torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)"
+    timed = side_by_side(
+        {
+            "import_torch_s": lambda: run_command([sys.executable, "-c", "import torch"]),
+            "import_torch_and_sgd_s": lambda: run_command(
+                [sys.executable, "-c", f"import torch; {first_sgd}"]
+            ),
+        },
+        repeat,
+    )
+    return {**timed, "first_optimizer_s": timed["import_torch_and_sgd_s"] - timed["import_torch_s"]}
+
+
+def seminar_loops() -> dict[str, Callable[[], list[float]]]:
+    """The seminar's three training loops as the seminar writes them (``optim.SGD``:
+    zero_grad, backward, step), in float64 as the lessons train, 5000 epochs each."""
+    x_train, y_train = toy_data()
+
+    def descend(compute_cost: Callable[[], torch.Tensor], params: list) -> list[float]:
+        optimizer = torch.optim.SGD(params, lr=0.1)
+        costs = []
+        for epoch in range(NB_EPOCHS + 1):
+            cost = compute_cost()
+            optimizer.zero_grad()
+            cost.backward()
+            optimizer.step()
+            costs.append(cost.item())
+            if epoch % 500 == 0:
+                print(f"Epoch {epoch:4d}/{NB_EPOCHS} Cost: {cost.item():.6f}")
+        return costs
+
+    def low_level() -> list[float]:
+        W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
+        b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+
+        def cost() -> torch.Tensor:
+            hypothesis = F.softmax(x_train.matmul(W) + b, dim=1)
+            y_one_hot = torch.zeros_like(hypothesis)
+            y_one_hot.scatter_(1, y_train.unsqueeze(1), 1)
+            return (y_one_hot * -torch.log(F.softmax(hypothesis, dim=1))).sum(dim=1).mean()
+
+        return descend(cost, [W, b])
+
+    def cross_entropy() -> list[float]:
+        W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
+        b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+        return descend(lambda: F.cross_entropy(x_train.matmul(W) + b, y_train), [W, b])
+
+    def module() -> list[float]:
+        replay_seminar_draws()
+        model = SoftmaxClassifierModel().to(torch.float64)
+        return descend(lambda: F.cross_entropy(model(x_train), y_train), list(model.parameters()))
+
+    return {"low_level": low_level, "cross_entropy": cross_entropy, "module": module}
+
+
+def bench_training(repeat: int) -> dict:
+    x_train, y_train = toy_data()
+
+    def module_helper() -> list[float]:
+        replay_seminar_draws()
+        model = SoftmaxClassifierModel().to(torch.float64)
+        return train_module(model, x_train, y_train, nb_epochs=NB_EPOCHS).costs
+
+    helpers = {
+        "low_level": lambda: train_low_level(
+            x_train, y_train, double_softmax=True, nb_epochs=NB_EPOCHS
+        ).costs,
+        "cross_entropy": lambda: train_cross_entropy(x_train, y_train, nb_epochs=NB_EPOCHS).costs,
+        "module": module_helper,
+    }
+    loops = seminar_loops()
+    rows = {}
+    with contextlib.redirect_stdout(io.StringIO()):  # the logs are not the point here
+        for style in helpers:
+            if helpers[style]() != loops[style]():
+                raise RuntimeError(f"{style}: the helper and the seminar's loop give other costs")
+            timed = side_by_side({"helper_s": helpers[style], "hand_loop_s": loops[style]}, repeat)
+            rows[style] = {**timed, "ratio": timed["helper_s"] / timed["hand_loop_s"]}
+    return rows
+
+
+def bench_setup() -> float:
+    """Seconds to create an empty venv and install the course into it (as make setup)."""
+    with tempfile.TemporaryDirectory() as folder:
+        venv = Path(folder) / "venv"
+        start = time.perf_counter()
+        run_command([sys.executable, "-m", "venv", str(venv)])
+        run_command([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-e", ".[dev]"])
+        return time.perf_counter() - start
+
+
+def missed(results: dict) -> list[str]:
+    """The measurements that miss their target, named."""
+    checks = [
+        (f"lesson {name}", "lesson_nbclient_vs_script", row["ratio"])
+        for name, row in results["lessons"]["lessons"].items()
+    ]
+    checks += [
+        ("nbval serial", "nbval_serial_vs_scripts", results["nbval"]["serial_ratio"]),
+        ("nbval -n 2", "nbval_2_workers_vs_scripts", results["nbval"]["two_workers_ratio"]),
+    ]
+    checks += [
+        (f"training {style}", "helper_vs_hand_loop", row["ratio"])
+        for style, row in results["training"].items()
+    ]
+    return [
+        f"{what}: {ratio:.2f}x, target {TARGETS[key]}"
+        for what, key, ratio in checks
+        if not TARGETS[key].met(ratio)
+    ]
+
+
+def report(results: dict) -> str:
+    """The results as the table that ``make bench`` prints and the README quotes."""
+    machine, nbval, lessons = results["machine"], results["nbval"], results["lessons"]
+    lesson_target = TARGETS["lesson_nbclient_vs_script"]
+    serial_target = TARGETS["nbval_serial_vs_scripts"]
+    workers_target = TARGETS["nbval_2_workers_vs_scripts"]
+    helper_target = TARGETS["helper_vs_hand_loop"]
+    lines = [
+        f"softmax-course bench: {machine['cores']} cores ({machine['processor']}), "
+        f"torch {machine['torch']}, OMP_NUM_THREADS={machine['omp_num_threads']}, "
+        f"median of {results['repeat']} runs; targets are ratios, seconds are for information",
+        "",
+        f"{'lesson':<26}{'nbclient s':>11}{'script s':>10}{'ratio':>7}  target {lesson_target}",
+    ]
+    for name, row in lessons["lessons"].items():
+        lines.append(
+            f"{name:<26}{row['nbclient_s']:>11.2f}{row['script_s']:>10.2f}{row['ratio']:>7.2f}"
+            f"  {lesson_target.verdict(row['ratio'])}"
+        )
+    lines += [
+        f"(kernel start alone: {lessons['kernel_start_s']:.2f} s)",
+        "",
+        f"all lessons as plain scripts, back to back: {nbval['scripts_s']:6.2f} s",
+        f"nbval serial:  {nbval['serial_s']:6.2f} s  ratio {nbval['serial_ratio']:.2f}  "
+        f"target {serial_target}  {serial_target.verdict(nbval['serial_ratio'])}",
+        f"nbval -n 2:    {nbval['two_workers_s']:6.2f} s  ratio {nbval['two_workers_ratio']:.2f}  "
+        f"target {workers_target}  {workers_target.verdict(nbval['two_workers_ratio'])}",
+        "",
+        f"{f'training style, {NB_EPOCHS} epochs':<30}{'helper s':>9}{'seminar loop s':>15}"
+        f"{'ratio':>7}  target {helper_target}",
+    ]
+    for style, row in results["training"].items():
+        lines.append(
+            f"{style:<30}{row['helper_s']:>9.3f}{row['hand_loop_s']:>15.3f}{row['ratio']:>7.3f}"
+            f"  {helper_target.verdict(row['ratio'])}"
+        )
+    optim = results["optim_import"]
+    lines += [
+        "",
+        f"first torch.optim optimizer in a fresh process: {optim['first_optimizer_s']:.2f} s "
+        f"(python -c 'import torch': {optim['import_torch_s']:.2f} s; "
+        f"with one optim.SGD: {optim['import_torch_and_sgd_s']:.2f} s)",
+    ]
+    if "setup_s" in results:
+        lines += ["", f"make setup into an empty venv: {results['setup_s']:.0f} s"]
+    misses = missed(results)
+    lines += ["", "all targets met" if not misses else "MISSED: " + "; ".join(misses)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tools.bench")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--setup", action="store_true", help="also time a fresh install (slow)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    lessons = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    results = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "processor": platform.machine(),
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "unset"),
+        },
+        "repeat": args.repeat,
+        "targets": {
+            name: {"limit": target.limit, "strictly_below": target.strictly_below}
+            for name, target in TARGETS.items()
+        },
+        "training": bench_training(max(args.repeat, 5)),
+        "optim_import": bench_optim_import(args.repeat),
+        "lessons": bench_lessons(lessons, args.repeat),
+        "nbval": bench_nbval(lessons, args.repeat),
+    }
+    if args.setup:
+        results["setup_s"] = bench_setup()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(report(results))
+    print(f"\nwrote {args.out}")
+    if missed(results):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
