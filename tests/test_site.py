@@ -1,12 +1,17 @@
-"""The seminar pages (``make site``) follow the seed page's structure."""
+"""The seminar pages (``make site``) follow the seminar page's structure.
+
+The pages are written here, into pytest's temporary folder, by the writer that
+``make site`` calls.
+"""
 
 import re
 from pathlib import Path
 
 import pytest
 
+from tools.export import write_site
+
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "build" / "site"
 SEMINAR_PAGE = ROOT.parent / "shared" / "seed" / "6_softmax_classification.md"
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SEMINAR_KEYS = [
@@ -22,6 +27,14 @@ SEMINAR_KEYS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """A folder holding every lesson's page and figures, as ``make site`` writes them."""
+    folder = tmp_path_factory.mktemp("site")
+    write_site(LESSONS, folder)
+    return folder
+
+
 def front_matter_keys(text: str) -> list[str]:
     match = re.match(r"---\n(.*?)\n---\n", text, re.S)
     assert match, "the page must open with --- front matter ---"
@@ -29,16 +42,15 @@ def front_matter_keys(text: str) -> list[str]:
     return [line.split(":", 1)[0] for line in lines]
 
 
-def test_seed_keys_are_the_seeds():
+def test_seminar_keys_are_the_seminar_pages():
     if not SEMINAR_PAGE.exists():
-        pytest.skip(f"the seed page is not beside the project ({SEMINAR_PAGE})")
+        pytest.skip(f"the seminar page is not beside the project ({SEMINAR_PAGE})")
     assert front_matter_keys(SEMINAR_PAGE.read_text(encoding="utf-8")) == SEMINAR_KEYS
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_page_has_the_seeds_structure(lesson):
-    page = SITE / f"{lesson.stem}.md"
-    assert page.exists(), f"{page.relative_to(ROOT)} is missing: run `make site`"
+def test_page_has_the_seminars_structure(lesson, site):
+    page = site / f"{lesson.stem}.md"
     text = page.read_text(encoding="utf-8")
     assert front_matter_keys(text) == SEMINAR_KEYS
     body = text.split("\n---\n", 1)[1]
@@ -52,14 +64,14 @@ def test_page_has_the_seeds_structure(lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_every_linked_figure_exists(lesson):
-    page = SITE / f"{lesson.stem}.md"
+def test_every_linked_figure_exists(lesson, site):
+    page = site / f"{lesson.stem}.md"
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text(encoding="utf-8"))
-    missing = [link for link in links if not (SITE / link).is_file()]
+    missing = [link for link in links if not (site / link).is_file()]
     assert not missing, f"figures linked but not written: {missing}"
 
 
-def test_seed_outputs_appear_as_in_the_seed():
-    text = (SITE / "01_softmax.md").read_text(encoding="utf-8")
+def test_seminar_outputs_appear_as_in_the_seminar(site):
+    text = (site / "01_softmax.md").read_text(encoding="utf-8")
     assert "\n    tensor([0.0900, 0.2447, 0.6652])\n" in text
     assert "\n    tensor(1.)\n" in text
