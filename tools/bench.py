@@ -55,7 +55,7 @@ class Target:
         return "ok" if self.met(ratio) else "MISSED"
 
     def __str__(self) -> str:
-        return f"{'<' if self.strictly_below else '<='} {self.limit:g}x"
+        return f"{'<' if self.strictly_below else '<='} {self.limit:.2f}x"
 
 
 TARGETS = {
