@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,9 @@ def compare_tensors(got: object, expected: torch.Tensor, atol: float = 1e-5) -> 
     if expected.is_floating_point() != got.is_floating_point():
         kind = "a floating-point" if expected.is_floating_point() else "an integer"
         return f"expected {kind} tensor, got dtype {got.dtype}"
+    if not expected.is_floating_point() and got.dtype != expected.dtype:
+        # Class indices and counts are torch.long: F.cross_entropy refuses int32 targets.
+        return f"expected dtype {expected.dtype}, got {got.dtype}"
     got_values, expected_values = got.detach().double(), expected.detach().double()
     if torch.isnan(got_values).any():
         return "the result contains nan"
@@ -61,6 +65,28 @@ def compare_numbers(got: object, expected: float, atol: float = 1e-5) -> str | N
     return None
 
 
+# Set only inside collect_cases: run_checks then hands its cases over instead of running them.
+_collected_cases: ContextVar[list[Case] | None] = ContextVar("_collected_cases", default=None)
+
+
+def collect_cases(checker: Callable[[Callable[..., Any]], None]) -> list[Case]:
+    """The cases ``checker`` would run, without running any student code.
+
+    Tests read every hint a checker can print from here.
+    """
+    collected: list[Case] = []
+    token = _collected_cases.set(collected)
+    try:
+        checker(_never_called)
+    finally:
+        _collected_cases.reset(token)
+    return collected
+
+
+def _never_called(*args: object) -> None:
+    raise AssertionError("collect_cases must not run the function it is given")
+
+
 def run_checks(
     exercise: str,
     fn: Callable[..., Any],
@@ -71,6 +97,10 @@ def run_checks(
 
     Prints rather than returns, so that a check cell in a notebook shows only the message.
     """
+    collected = _collected_cases.get()
+    if collected is not None:
+        collected.extend(cases)
+        return
     if not callable(fn):
         print(f"✗ {exercise}: expected a function, got {type(fn).__name__}")
         return
@@ -355,7 +385,7 @@ def check_logsumexp(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
         ),
         Case(
             "rows",
-            (torch.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]]),),
+            (torch.tensor([[1.0, 2.0, 3.0], [500.0, 0.0, -500.0]]),),
             None,
             "one result per row: reduce over dim=-1 (no keepdim in the result)",
         ),
@@ -368,9 +398,14 @@ def check_logsumexp(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
 
 
 def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch.Tensor:
-    mean, std = x_train.mean(dim=0), x_train.std(dim=0, correction=0)
-    std = torch.where(std > 0, std, torch.ones_like(std))
-    return torch.cat([(x_train - mean) / std, (x_test - mean) / std])
+    """scikit-learn's StandardScaler fitted on ``x_train``: independent of the lesson's formula.
+
+    It divides by the population standard deviation and by 1 for a constant feature.
+    """
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x_train.numpy())
+    return torch.cat([torch.from_numpy(scaler.transform(x.numpy())) for x in (x_train, x_test)])
 
 
 def check_standardize(
@@ -426,7 +461,7 @@ def check_confusion_matrix(fn: Callable[[torch.Tensor, torch.Tensor, int], torch
         ),
         Case(
             "mistakes",
-            (torch.tensor([0, 0, 1, 2, 2]), torch.tensor([1, 0, 1, 0, 2]), 3),
+            (torch.tensor([0, 0, 1, 2, 2, 0]), torch.tensor([1, 0, 1, 0, 2, 1]), 3),
             None,
             "rows are the true classes and columns the predictions (not the other way round)",
         ),
