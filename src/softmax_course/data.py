@@ -8,9 +8,12 @@ seminar replays that stream here, so that its numbers are the seminar's.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import torch
+
+from softmax_course._validation import require_scores
 
 SEMINAR_SEED = 1
 
@@ -36,6 +39,9 @@ def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Te
     The default dtype is float64: the training costs it gives print the same
     six decimals on every processor (see the README's drift decision).
     """
+    if not isinstance(dtype, torch.dtype):
+        got = f"the Python type {dtype.__name__}" if isinstance(dtype, type) else repr(dtype)
+        raise TypeError(f"dtype must be a torch.dtype such as torch.float64, got {got}")
     if not dtype.is_floating_point:
         raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
     return torch.tensor(X_TRAIN, dtype=dtype), torch.tensor(Y_TRAIN, dtype=torch.long)
@@ -77,8 +83,13 @@ def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    if isinstance(test_size, bool) or not isinstance(test_size, Real):
+        raise TypeError(f"test_size must be a number, got {type(test_size).__name__}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        # None would draw a new split on every call: the lesson's numbers would change.
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     images, labels = load_digits(return_X_y=True)
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
@@ -98,9 +109,8 @@ def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tens
     is constant in training (a border pixel that is always blank) keeps std 1
     instead of dividing by 0.
     """
-    for name, x in (("x_train", x_train), ("x_test", x_test)):
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() != 2:
-            raise TypeError(f"{name} must be a 2-D floating-point tensor")
+    require_scores(x_train, "x_train", dims=(2,))
+    require_scores(x_test, "x_test", dims=(2,))
     if x_train.shape[1] != x_test.shape[1]:
         raise ValueError(
             f"x_train has {x_train.shape[1]} features but x_test has {x_test.shape[1]}"

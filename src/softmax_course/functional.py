@@ -12,6 +12,7 @@ from softmax_course._validation import (
     require_dim,
     require_labels,
     require_num_classes,
+    require_rows_sum_to_one,
     require_same_length,
     require_scores,
 )
@@ -77,20 +78,25 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
 
 
 def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean over samples of ``-sum(one_hot(y) * log(probs))``; lessons 03-04.
+    """Mean over samples of ``-log(probs[i, y[i]])``, the seminar's cost; lessons 03-04.
 
-    ``probs`` are probabilities (rows of a softmax), not logits: the seminar's
-    hand-written cost. Prefer ``F.cross_entropy`` on logits (lesson 05 says why).
+    That is ``-sum(one_hot(y) * log(probs))`` with ``0 * log(0)`` taken as 0: a
+    probability that rounded to 0 in a wrong class does not turn the cost into
+    ``nan``. ``probs`` are probabilities (rows of a softmax), not logits; prefer
+    ``F.cross_entropy`` on logits (lesson 05 says why).
     """
     probs = require_scores(probs, "probs", dims=(2,))
     y = require_labels(y, probs.shape[1])
     require_same_length(probs, y, "probs", "y")
-    if (probs < 0).any() or (probs > 1).any():
+    outside = (probs < 0) | (probs > 1)
+    if outside.any():
+        row, col = (int(i) for i in outside.nonzero()[0])
         raise ValueError(
-            "probs must be probabilities in [0, 1] (did you pass logits? use F.cross_entropy); "
-            f"got values from {float(probs.min()):g} to {float(probs.max()):g}"
+            f"probs must be probabilities in [0, 1] (did you pass logits? use F.cross_entropy); "
+            f"got {float(probs[row, col]):g} at index ({row}, {col})"
         )
-    return one_hot_cross_entropy(probs, one_hot(y, probs.shape[1]).to(probs.dtype))
+    require_rows_sum_to_one(probs, "probs")
+    return -torch.log(probs[torch.arange(len(y)), y]).mean()
 
 
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
