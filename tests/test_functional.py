@@ -85,6 +85,53 @@ def test_cross_entropy_matches_pytorch_and_the_seed(seminar_example):
     assert round(cost.item(), 4) == 1.4689
 
 
+@pytest.mark.parametrize(
+    ("y", "num_classes"),
+    [([1, 2, 0], 3), ([1, 2, 0, 2], 3), ([3, 0, 1], 4)],
+    ids=["square", "more samples than classes", "more classes than samples"],
+)
+def test_one_hot_rows_follow_the_labels(y, num_classes):
+    """Labels that are not their own inverse: a transposed scatter writes other cells."""
+    expected = torch.zeros(len(y), num_classes)
+    for row, label in enumerate(y):
+        expected[row, label] = 1.0
+    if len(y) == num_classes:
+        assert not torch.equal(expected.T, expected)
+    torch.testing.assert_close(one_hot(torch.tensor(y), num_classes), expected, rtol=0, atol=0)
+
+
 def test_accuracy_counts_argmax_hits():
-    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [5.0, 4.0], [1.0, 2.0]])
-    assert accuracy(logits, torch.tensor([0, 1, 1, 0])) == 0.5
+    logits = torch.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [5.0, 4.0, 9.0], [1.0, 2.0, 0.0]])
+    y = torch.tensor([0, 1, 1, 0])
+    # argmax [0, 1, 2, 1] hits twice; argmin [2, 0, 1, 2] would hit once
+    assert accuracy(logits, y) == 0.5
+    assert accuracy(logits, torch.tensor([0, 1, 2, 1])) == 1.0
+    assert accuracy(logits[2:], torch.tensor([2, 0])) == 0.5
+
+
+def test_cross_entropy_ignores_a_zero_probability_in_a_wrong_class():
+    probs = torch.tensor([[1.0, 0.0], [0.25, 0.75]], dtype=torch.float64)
+    cost = cross_entropy_from_probs(probs, torch.tensor([0, 1]))
+    torch.testing.assert_close(cost, -torch.log(torch.tensor(0.75, dtype=torch.float64)) / 2)
+    perfect = cross_entropy_from_probs(probs[:1], torch.tensor([0]))
+    assert perfect.item() == 0.0 and str(perfect.item()) == "0.0"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.parametrize("num_classes", [2, 3, 10, 1000])
+def test_cross_entropy_accepts_every_softmax_row(dtype, num_classes):
+    """The row-sum check never refuses an honest softmax, in any dtype or width."""
+    generator = torch.Generator().manual_seed(num_classes)
+    z = torch.randn(500, num_classes, generator=generator, dtype=torch.float64) * 4
+    y = torch.randint(num_classes, (500,), generator=generator)
+    for probs in (F.softmax(z.to(dtype), dim=1), stable_softmax(z.to(dtype), dim=1)):
+        assert not torch.isnan(cross_entropy_from_probs(probs, y))  # inf if p rounded to 0
+
+
+def test_cross_entropy_refuses_a_softmax_over_the_wrong_dim():
+    z = torch.tensor([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"probs row 0 sums to .*wrong dim"):
+        cross_entropy_from_probs(F.softmax(z, dim=0), torch.tensor([0, 1, 2]))
+    nearly = torch.tensor([[0.2, 0.3, 0.5 + 1e-9]], dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"row 0 sums to 1 \(off by \+1.0e-09\), not 1"):
+        cross_entropy_from_probs(nearly, torch.tensor([0]))

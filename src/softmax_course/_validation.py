@@ -112,8 +112,10 @@ def require_rows_sum_to_one(probs: torch.Tensor, name: str = "probs") -> None:
     bad = (sums - 1).abs() > tolerance
     if bad.any():
         row = int(bad.nonzero()[0])
+        total = float(sums[row])
         raise ValueError(
-            f"{name} row {row} sums to {float(sums[row]):.6g}, not 1 (tolerance {tolerance:.1e} "
-            f"for {probs.dtype}); each row must be one sample's probabilities: "
+            f"{name} row {row} sums to {total:.6g} (off by {total - 1:+.1e}), "
+            f"not 1 (tolerance {tolerance:.1e} for {probs.dtype}); each row must be one sample's "
+            "probabilities: "
             "was the softmax taken over the wrong dim (dim=0 instead of dim=1)?"
         )

@@ -96,7 +96,8 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
             f"got {float(probs[row, col]):g} at index ({row}, {col})"
         )
     require_rows_sum_to_one(probs, "probs")
-    return -torch.log(probs[torch.arange(len(y)), y]).mean()
+    log_true = torch.log(probs[torch.arange(len(y)), y])
+    return 0.0 - log_true.mean()  # not -mean: a perfect prediction costs 0, not -0
 
 
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
