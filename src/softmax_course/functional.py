@@ -97,7 +97,7 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
         )
     require_rows_sum_to_one(probs, "probs")
     log_true = torch.log(probs[torch.arange(len(y)), y])
-    return 0.0 - log_true.mean()  # not -mean: a perfect prediction costs 0, not -0
+    return (0.0 - log_true).mean()  # 0.0 - x, not -x: a sure right answer costs 0, not -0
 
 
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
