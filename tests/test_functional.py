@@ -10,6 +10,7 @@ from softmax_course.functional import (
     cross_entropy_from_probs,
     log_softmax,
     one_hot,
+    one_hot_cross_entropy,
     softmax,
     stable_softmax,
 )
@@ -135,3 +136,26 @@ def test_cross_entropy_refuses_a_softmax_over_the_wrong_dim():
     nearly = torch.tensor([[0.2, 0.3, 0.5 + 1e-9]], dtype=torch.float64)
     with pytest.raises(ValueError, match=r"row 0 sums to 1 \(off by \+1.0e-09\), not 1"):
         cross_entropy_from_probs(nearly, torch.tensor([0]))
+
+
+def test_the_seminars_formula_matches_pytorch_but_turns_a_zero_into_nan(seminar_example):
+    z, y = seminar_example
+    targets = one_hot(y, 5)
+    cost = one_hot_cross_entropy(F.softmax(z, dim=1), targets)
+    torch.testing.assert_close(cost, F.cross_entropy(z, y))
+    probs = torch.tensor([[1.0, 0.0]])
+    assert torch.isnan(one_hot_cross_entropy(probs, one_hot(torch.tensor([0]), 2)))
+    assert cross_entropy_from_probs(probs, torch.tensor([0])).item() == 0.0
+
+
+def test_log_softmax_keeps_float32_precision_next_to_large_logits():
+    """Off by 8e-8 from the float64 answer; adding the maximum back first is off by 1.3e-5."""
+    z = torch.tensor([1000.0, 1001.0, 1002.0])
+    exact = F.log_softmax(z.double(), dim=0)
+    assert (log_softmax(z).double() - exact).abs().max() < 1e-6
+
+
+def test_accuracy_gives_a_tie_to_the_first_class():
+    logits = torch.tensor([[2.0, 2.0, 0.0], [1.0, 3.0, 3.0]])
+    assert accuracy(logits, torch.tensor([0, 1])) == 1.0
+    assert accuracy(logits, torch.tensor([1, 2])) == 0.0
