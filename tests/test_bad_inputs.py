@@ -34,6 +34,9 @@ LABELS = torch.tensor([0, 2, 1])
 NAN_LOGITS = torch.tensor([[0.0, math.nan, 1.0]])
 INF_LOGITS = torch.tensor([[0.0, math.inf, 1.0]])
 W = torch.zeros(4, 3, requires_grad=True)
+WRONG_DIM_PROBS = torch.softmax(torch.tensor([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]]), dim=0)
+NAN_X, INF_X = X.clone(), X.clone()
+NAN_X[2, 1], INF_X[2, 1] = math.nan, math.inf
 
 
 def cost():
@@ -70,13 +73,23 @@ CASES = [
     (cross_entropy_from_probs, (torch.tensor([0.2, 0.8]), torch.tensor([1])), ValueError, r"probs must be 2-D, got shape \(2,\)"),
     (cross_entropy_from_probs, (torch.tensor([[2.0, -1.0]]), torch.tensor([0])), ValueError, "did you pass logits"),
     (cross_entropy_from_probs, (torch.tensor([[math.nan, 1.0]]), torch.tensor([0])), ValueError, "probs contains NaN"),
+    (cross_entropy_from_probs, (torch.tensor([[-0.2, 1.2]]), torch.tensor([0])), ValueError, r"probabilities in \[0, 1\].*got -0.2 at index \(0, 0\)"),
+    (cross_entropy_from_probs, (WRONG_DIM_PROBS, LABELS), ValueError, r"probs row 0 sums to 0.977395 \(off by -2.3e-02\), not 1 .*wrong dim \(dim=0 instead of dim=1\)"),
+    (cross_entropy_from_probs, (torch.tensor([[0.3, 0.3, 0.3]]), torch.tensor([0])), ValueError, r"probs row 0 sums to 0.9 .*torch.float32"),
     # --- accuracy
     (accuracy, (torch.zeros(3, 3), torch.tensor([0, 1])), ValueError, "logits has 3 samples but y has 2"),
     (accuracy, (torch.zeros(3, 3), torch.tensor([0, 1, 5])), ValueError, "label 5 at position 2"),
     # --- data and model
     (toy_data, (torch.long,), TypeError, "floating-point dtype, got torch.int64"),
+    (toy_data, (float,), TypeError, "dtype must be a torch.dtype such as torch.float64, got the Python type float"),
+    (toy_data, ("float64",), TypeError, "dtype must be a torch.dtype .*got 'float64'"),
     (load_digits_split, (1.5,), ValueError, "test_size must be between 0 and 1, got 1.5"),
-    (standardize, (X.long(), X), TypeError, "x_train must be a 2-D floating-point tensor"),
+    (load_digits_split, ("0.25",), TypeError, "test_size must be a number, got str"),
+    (load_digits_split, (0.25, None), TypeError, "seed must be an int, got NoneType"),
+    (standardize, (X.long(), X), TypeError, "x_train must be a floating-point tensor, got dtype torch.int64"),
+    (standardize, (X, X[0]), ValueError, r"x_test must be 2-D, got shape \(4,\)"),
+    (standardize, (NAN_X, X), ValueError, r"x_train contains NaN at index \(2, 1\)"),
+    (standardize, (X, INF_X), ValueError, r"x_test contains inf at index \(2, 1\)"),
     (standardize, (X, X[:, :3]), ValueError, "x_train has 4 features but x_test has 3"),
     (standardize, (X[:1], X), ValueError, "x_train needs at least 2 samples"),
     (SoftmaxClassifierModel(), (X.float()[:, :3],), ValueError, r"shape \(samples, 4\), got \(8, 3\)"),

@@ -1,9 +1,22 @@
-"""The seminar's random stream and toy data come back exactly."""
+"""The seminar's random stream and toy data come back exactly; the digits split
+and its standardisation agree with scikit-learn."""
 
+import math
+
+import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
 
-from softmax_course.data import NUM_CLASSES, replay_seminar_draws, toy_data
+from softmax_course.data import (
+    NUM_CLASSES,
+    load_digits_split,
+    replay_seminar_draws,
+    standardize,
+    toy_data,
+)
 from softmax_course.models import SoftmaxClassifierModel
 
 
@@ -44,3 +57,115 @@ def test_toy_data_shapes_and_labels():
     assert y_train.tolist() == [2, 2, 2, 1, 1, 1, 0, 0]
     assert int(y_train.max()) == NUM_CLASSES - 1
     assert toy_data(torch.float32)[0].dtype == torch.float32
+
+
+# --- lesson 07's digits -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def all_digits():
+    return load_digits(return_X_y=True)
+
+
+@pytest.mark.parametrize(("test_size", "n_test"), [(0.25, 450), (0.5, 899), (0.1, 180)])
+def test_split_sizes_dtypes_and_shapes(test_size, n_test):
+    split = load_digits_split(test_size=test_size, seed=0)
+    # 1797 samples; scikit-learn rounds the test part up: ceil(1797 * test_size)
+    assert n_test == math.ceil(1797 * test_size)
+    assert split.x_train.shape == (1797 - n_test, 64) and split.x_test.shape == (n_test, 64)
+    assert split.y_train.shape == (1797 - n_test,) and split.y_test.shape == (n_test,)
+    assert split.x_train.dtype == split.x_test.dtype == torch.float64
+    assert split.y_train.dtype == split.y_test.dtype == torch.long
+
+
+@pytest.mark.parametrize("test_size", [0.25, 0.5, 0.1])
+def test_split_is_stratified(all_digits, test_size):
+    """Each digit's test count is its share of test_size, rounded down or up; none is lost."""
+    _, labels = all_digits
+    per_digit = np.bincount(labels, minlength=10)
+    split = load_digits_split(test_size=test_size, seed=3)
+    train_counts = np.bincount(split.y_train.numpy(), minlength=10)
+    test_counts = np.bincount(split.y_test.numpy(), minlength=10)
+    np.testing.assert_array_equal(train_counts + test_counts, per_digit)
+    expected = per_digit * test_size
+    assert np.all((np.floor(expected) <= test_counts) & (test_counts <= np.ceil(expected)))
+
+
+def test_split_keeps_every_sample_once(all_digits):
+    images, labels = all_digits
+    split = load_digits_split()
+    rows = np.concatenate([split.x_train.numpy(), split.x_test.numpy()])
+    joined = np.concatenate([rows, np.concatenate([split.y_train, split.y_test])[:, None]], 1)
+    original = np.concatenate([images, labels[:, None]], axis=1)
+    np.testing.assert_array_equal(np.unique(joined, axis=0), np.unique(original, axis=0))
+    assert len(joined) == len(original)
+
+
+def test_split_is_fixed_by_its_seed():
+    first, again, other = (
+        load_digits_split(seed=0),
+        load_digits_split(seed=0),
+        load_digits_split(seed=1),
+    )
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not torch.equal(first.y_test, other.y_test)
+    assert not torch.equal(first.x_train, other.x_train)
+
+
+def scaler_reference(x_train, x_test):
+    scaler = StandardScaler().fit(x_train.numpy())
+    return tuple(torch.from_numpy(scaler.transform(x.numpy())) for x in (x_train, x_test))
+
+
+def test_standardize_matches_scikit_learn_on_the_digits():
+    """StandardScaler fitted on the training split only, constant border pixels included."""
+    split = load_digits_split()
+    assert (split.x_train.std(dim=0) == 0).any()  # blank border pixels: the constant case is real
+    for got, expected in zip(
+        standardize(split.x_train, split.x_test),
+        scaler_reference(split.x_train, split.x_test),
+        strict=True,
+    ):
+        torch.testing.assert_close(got, expected)
+
+
+def test_standardize_matches_scikit_learn_on_scaled_features():
+    generator = torch.Generator().manual_seed(0)
+    x_train = (
+        torch.randn(7, 3, generator=generator, dtype=torch.float64) * torch.tensor([1e-3, 1.0, 1e3])
+        + 5
+    )
+    x_test = torch.randn(4, 3, generator=generator, dtype=torch.float64) * 50
+    for got, expected in zip(
+        standardize(x_train, x_test), scaler_reference(x_train, x_test), strict=True
+    ):
+        torch.testing.assert_close(got, expected)
+    train, _ = standardize(x_train, x_test)
+    torch.testing.assert_close(train.mean(dim=0), torch.zeros(3, dtype=torch.float64))
+    torch.testing.assert_close(train.std(dim=0, correction=0), torch.ones(3, dtype=torch.float64))
+
+
+def test_standardize_uses_no_test_statistics():
+    """Changing x_test changes neither x_train's result nor any other test row's."""
+    generator = torch.Generator().manual_seed(1)
+    x_train = torch.randn(10, 4, generator=generator, dtype=torch.float64) * 3 + 1
+    x_test = torch.randn(5, 4, generator=generator, dtype=torch.float64)
+    other_test = x_test.clone()
+    other_test[0] = 1000.0
+    train, test = standardize(x_train, x_test)
+    train_again, test_again = standardize(x_train, other_test)
+    torch.testing.assert_close(train_again, train, rtol=0, atol=0)
+    torch.testing.assert_close(test_again[1:], test[1:], rtol=0, atol=0)
+    for row in range(len(x_test)):
+        torch.testing.assert_close(
+            standardize(x_train, x_test[row : row + 1])[1], test[row : row + 1]
+        )
+
+
+def test_standardize_keeps_a_constant_feature_at_scale_1():
+    x_train = torch.tensor([[1.0, 3.0], [2.0, 3.0], [4.0, 3.0]], dtype=torch.float64)
+    x_test = torch.tensor([[0.0, 5.0], [1.0, 2.5]], dtype=torch.float64)
+    train, test = standardize(x_train, x_test)
+    assert torch.equal(train[:, 1], torch.zeros(3, dtype=torch.float64))
+    assert torch.equal(test[:, 1], x_test[:, 1] - 3.0)
+    assert torch.isfinite(train).all() and torch.isfinite(test).all()

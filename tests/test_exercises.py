@@ -1,10 +1,15 @@
-"""Every exercise checker passes the lesson's own solution and catches wrong answers.
+"""Every exercise checker passes the lesson's own solution and catches near misses.
 
 The solutions are read from the lessons' cells tagged ``solution``, so the
-answer a student is shown and the answer tested here are the same code.
+answer a student is shown and the answer tested here are the same code. The
+wrong answers are near misses (a Bessel-corrected std, the other ``dim``, a
+transposed matrix): each must fail, and the hint printed must be the one of
+the case that caught it, read from the checker's own case list.
 """
 
+import ast
 import math
+import re
 from pathlib import Path
 
 import jupytext
@@ -13,21 +18,35 @@ import torch
 import torch.nn.functional as F
 
 from softmax_course import exercises
+from softmax_course.exercises import collect_cases
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+
+
+def solution_cells() -> dict[str, list[str]]:
+    """Each lesson's cells tagged ``solution``, by lesson name."""
+    return {
+        source.stem: [
+            cell.source
+            for cell in jupytext.read(source).cells
+            if "solution" in cell.metadata.get("tags", [])
+        ]
+        for source in LESSONS
+    }
 
 
 def load_solutions() -> dict:
     """Execute every solution cell of every lesson; return the functions they define."""
     namespace = {"torch": torch, "F": F, "math": math}
-    for source in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py")):
-        for cell in jupytext.read(source).cells:
-            if "solution" in cell.metadata.get("tags", []):
-                exec(cell.source, namespace)  # noqa: S102 - our own lesson code
+    for cells in solution_cells().values():
+        for source in cells:
+            exec(source, namespace)  # noqa: S102 - our own lesson code
     return namespace
 
 
 SOLUTIONS = load_solutions()
+CHECKERS = sorted(name for name in dir(exercises) if name.startswith("check_"))
 
 # checker -> the solution function the lesson defines for it
 CHECKED = {
@@ -46,65 +65,140 @@ CHECKED = {
 }
 
 
-def bincount_matrix_transposed(y_true, y_pred, k):
-    return torch.bincount(y_pred * k + y_true, minlength=k * k).view(k, k)
+def standardize_with(correction=0, eps=0.0, test_stats=False, pooled=False, floor=True):
+    """A family of standardisations, right only with the defaults."""
+
+    def standardize(x_train, x_test):
+        fit = torch.cat([x_train, x_test]) if pooled else x_train
+        mean, std = fit.mean(dim=0), fit.std(dim=0, correction=correction) + eps
+        if floor:
+            std = torch.where(std > 0, std, torch.ones_like(std))
+        test_mean = x_test.mean(dim=0) if test_stats else mean
+        test_std = x_test.std(dim=0, correction=correction) if test_stats else std
+        return (x_train - mean) / std, (x_test - test_mean) / test_std
+
+    return standardize
 
 
-# checker -> wrong answers, each with the text its failure message must contain
+def confusion_set_not_add(y_true, y_pred, k):
+    matrix = torch.zeros(k, k, dtype=torch.long)
+    for true, pred in zip(y_true.tolist(), y_pred.tolist(), strict=True):
+        matrix[true, pred] = 1
+    return matrix
+
+
+def confusion_vectorised_add(y_true, y_pred, k):
+    matrix = torch.zeros(k, k, dtype=torch.long)
+    matrix[y_true, y_pred] += 1  # a repeated (true, pred) pair is counted once
+    return matrix
+
+
+def logsumexp_global_max(z):
+    m = z.max()
+    return m + torch.log(torch.exp(z - m).sum(dim=-1))
+
+
+def stable_softmax_global_max(z):
+    exp_shifted = torch.exp(z - z.max())
+    return exp_shifted / exp_shifted.sum(dim=-1, keepdim=True)
+
+
+def stable_softmax_row_min(z):
+    exp_shifted = torch.exp(z - z.amin(dim=-1, keepdim=True))
+    return exp_shifted / exp_shifted.sum(dim=-1, keepdim=True)
+
+
+def arange_rows(y):
+    return torch.arange(len(y))
+
+
+# checker -> near-miss wrong answers: (what is wrong, the function)
 WRONG = {
     "check_softmax": [
-        (lambda z: torch.exp(z) / torch.exp(z).sum(), "case '4 rows of 5 logits'"),
-        (lambda z: torch.exp(z), "case 'z = [1, 2, 3]': wrong value"),
-        (lambda z: z.softmax(dim=0), "4 rows of 5 logits"),
+        ("softmax over dim 0", lambda z: z.softmax(dim=0)),
+        ("sum without keepdim", lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1)),
+        ("sum over the whole tensor", lambda z: torch.exp(z) / torch.exp(z).sum()),
+        ("no normalisation", lambda z: torch.exp(z)),
+        ("computed in float16", lambda z: F.softmax(z.half(), dim=-1).float()),
     ],
     "check_temperature": [
-        (lambda z, T: F.softmax(z * T, dim=-1), "case 'T = 0.5'"),
-        (lambda z, T: F.softmax(z, dim=-1), "divide the logits by T"),
+        ("multiplies by T", lambda z, T: F.softmax(z * T, dim=-1)),
+        ("divides the probabilities by T", lambda z, T: F.softmax(z, dim=-1) / T),
+        ("divides by T squared", lambda z, T: F.softmax(z / T**2, dim=-1)),
+        ("softmax over dim 0", lambda z, T: F.softmax(z / T, dim=0)),
+        ("ignores T", lambda z, T: F.softmax(z, dim=-1)),
     ],
     "check_one_hot": [
-        (lambda y, k: F.one_hot(y, k), "expected a floating-point tensor"),
-        (lambda y, k: F.one_hot(y).float(), "expected shape (3, 5), got (3, 3)"),
-        (lambda y, k: torch.zeros(len(y), k).scatter_(1, y.unsqueeze(0), 1), "Hint:"),
+        ("transposed scatter", lambda y, k: torch.zeros(k, len(y)).scatter_(0, y.unsqueeze(0), 1)),
+        ("columns of the identity", lambda y, k: torch.eye(k)[:, y]),
+        ("index as a row", lambda y, k: torch.zeros(len(y), k).scatter_(1, y.unsqueeze(0), 1)),
+        ("long instead of float", lambda y, k: F.one_hot(y, k)),
+        ("width y.max() + 1", lambda y, k: F.one_hot(y).float()),
     ],
     "check_labels_from_one_hot": [
-        (lambda m: m.argmax(dim=0), "argmax over dim=1"),
-        (lambda m: m.argmax(dim=1).float(), "expected an integer tensor"),
+        ("argmax over dim 0", lambda m: m.argmax(dim=0)),
+        ("argmin", lambda m: m.argmin(dim=1)),
+        ("int32 labels", lambda m: m.argmax(dim=1).int()),
+        ("float labels", lambda m: m.argmax(dim=1).float()),
     ],
     "check_cross_entropy": [
-        (lambda z, y: F.nll_loss(torch.log(F.softmax(z, dim=1)), y), "use F.log_softmax"),
-        (lambda z, y: F.nll_loss(F.softmax(z, dim=1), y), "the value is wrong"),
-        (lambda z, y: -F.log_softmax(z, dim=1)[torch.arange(len(y)), y].sum(), "case '4 samples'"),
+        ("log base 2", lambda z, y: -torch.log2(F.softmax(z, dim=1))[arange_rows(y), y].mean()),
+        ("sum instead of mean", lambda z, y: -F.log_softmax(z, dim=1)[arange_rows(y), y].sum()),
+        ("log_softmax over dim 0", lambda z, y: -F.log_softmax(z, dim=0)[arange_rows(y), y].mean()),
+        ("mean over every entry", lambda z, y: -(F.one_hot(y, z.shape[1]) * F.log_softmax(z, dim=1)).mean()),
+        ("log of softmax", lambda z, y: F.nll_loss(torch.log(F.softmax(z, dim=1)), y)),
+        ("nll_loss on probabilities", lambda z, y: F.nll_loss(F.softmax(z, dim=1), y)),
     ],
     "check_logit_gradient": [
-        (lambda z, y: F.softmax(z, dim=1) - F.one_hot(y, z.shape[1]), "divided by the number of samples"),
-        (lambda z, y: (F.one_hot(y, z.shape[1]) - F.softmax(z, dim=1)) / len(y), "wrong value"),
+        ("not divided by N", lambda z, y: F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])),
+        ("divided by N * C", lambda z, y: (F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])) / z.numel()),
+        ("softmax over dim 0", lambda z, y: (F.softmax(z, dim=0) - F.one_hot(y, z.shape[1])) / len(y)),
+        ("sign flipped", lambda z, y: (F.one_hot(y, z.shape[1]) - F.softmax(z, dim=1)) / len(y)),
     ],
     "check_accuracy": [
-        (lambda logits, y: (logits.argmax(dim=1) == y).sum().item(), "case 'half right'"),
-        (lambda logits, y: (logits.argmax(dim=0) == y).float().mean().item(), "raised"),
+        ("argmin", lambda logits, y: (logits.argmin(dim=1) == y).float().mean().item()),
+        ("count, not fraction", lambda logits, y: (logits.argmax(dim=1) == y).sum().item()),
+        ("percent", lambda logits, y: 100 * (logits.argmax(dim=1) == y).float().mean().item()),
+        ("argmax over dim 0", lambda logits, y: (logits.argmax(dim=0) == y).float().mean().item()),
     ],
     "check_double_softmax_floor": [
-        (lambda k: -math.log(math.e / (math.e + 2)), "case '2 classes'"),
-        (lambda k: 0.0, "e / (e + num_classes - 1)"),
+        ("log base 2", lambda k: -math.log2(math.e / (math.e + k - 1))),
+        ("e / (e + k)", lambda k: -math.log(math.e / (math.e + k))),
+        ("probability, not cost", lambda k: math.e / (math.e + k - 1)),
+        ("uniform cost log(k)", lambda k: math.log(k)),
+        ("fixed at 3 classes", lambda k: -math.log(math.e / (math.e + 2))),
     ],
     "check_stable_softmax": [
-        (lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True), "subtract the maximum"),
-        (lambda z: torch.exp(z - z.max()) / torch.exp(z - z.max()).sum(dim=-1, keepdim=True), "case 'rows with different scales'"),
+        ("no shift", lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)),
+        ("global maximum", stable_softmax_global_max),
+        ("row minimum", stable_softmax_row_min),
+        ("softmax over dim 0", lambda z: F.softmax(z, dim=0)),
     ],
     "check_logsumexp": [
-        (lambda z: torch.log(torch.exp(z).sum(dim=-1)), "case 'large logits'"),
-        (lambda z: torch.logsumexp(z, dim=-1, keepdim=True), "expected shape (), got (1,)"),
+        ("global maximum", logsumexp_global_max),
+        ("keepdim", lambda z: torch.logsumexp(z, dim=-1, keepdim=True)),
+        ("no shift", lambda z: torch.log(torch.exp(z).sum(dim=-1))),
+        ("max only", lambda z: z.amax(dim=-1)),
+        ("log base 2", lambda z: torch.logsumexp(z, dim=-1) / math.log(2)),
     ],
     "check_standardize": [
-        (lambda a, b: ((a - a.mean(0)) / a.std(0, correction=0), (b - b.mean(0)) / b.std(0, correction=0)), "x_train only"),
-        (lambda a, b: ((a - a.mean(0)) / a.std(0, correction=0), (b - a.mean(0)) / a.std(0, correction=0)), "must not divide by 0"),
-        (lambda a, b: torch.cat([a, b]), "expected a tuple"),
+        ("Bessel-corrected std", standardize_with(correction=1)),
+        ("test statistics for x_test", standardize_with(test_stats=True)),
+        ("statistics of both splits", standardize_with(pooled=True)),
+        ("epsilon instead of 1 for a constant feature", standardize_with(eps=1e-8, floor=False)),
+        ("divides by 0 for a constant feature", standardize_with(floor=False)),
+        ("one tensor, not a tuple", lambda a, b: torch.cat(standardize_with()(a, b))),
     ],
     "check_confusion_matrix": [
-        (bincount_matrix_transposed, "rows are the true classes"),
-        (lambda t, p, k: torch.zeros(k, k), "expected an integer tensor"),
+        ("transposed", lambda t, p, k: torch.bincount(p * k + t, minlength=k * k).view(k, k)),
+        ("sets a cell instead of adding", confusion_set_not_add),
+        ("vectorised += drops repeats", confusion_vectorised_add),
+        ("float counts", lambda t, p, k: torch.bincount(t * k + p, minlength=k * k).view(k, k).float()),
+        ("size from the labels seen", lambda t, p, k: torch.bincount(t * k + p).view(k, k)),
     ],
 }
+
+FAILURE = re.compile(r"✗ (?P<checker>\w+), case '(?P<case>[^']*)': (?P<problem>.+)\n  Hint: (?P<hint>.+)\n")
 
 
 def run(checker_name, fn, capsys) -> str:
@@ -113,9 +207,16 @@ def run(checker_name, fn, capsys) -> str:
 
 
 def test_every_checker_is_covered():
-    checkers = {name for name in dir(exercises) if name.startswith("check_")}
-    assert checkers == set(CHECKED) == set(WRONG)
-    assert all(len(answers) >= 2 for answers in WRONG.values())
+    assert set(CHECKERS) == set(CHECKED) == set(WRONG)
+    assert all(len(answers) >= 3 for answers in WRONG.values())
+
+
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_cases_are_collected_without_running_anything(checker_name):
+    cases = collect_cases(getattr(exercises, checker_name))
+    names = [case.name for case in cases]
+    assert cases and len(set(names)) == len(names), names
+    assert all(case.hint.strip() for case in cases)
 
 
 @pytest.mark.parametrize("checker_name", CHECKED)
@@ -125,13 +226,16 @@ def test_solution_passes(checker_name, capsys):
 
 
 @pytest.mark.parametrize(
-    ("checker_name", "wrong", "expected"),
-    [(name, fn, text) for name, answers in WRONG.items() for fn, text in answers],
+    ("checker_name", "wrong"),
+    [(name, fn) for name, answers in WRONG.items() for _, fn in answers],
+    ids=[f"{name}-{what}" for name, answers in WRONG.items() for what, _ in answers],
 )
-def test_wrong_answer_fails_with_its_hint(checker_name, wrong, expected, capsys):
+def test_near_miss_fails_with_its_cases_hint(checker_name, wrong, capsys):
     out = run(checker_name, wrong, capsys)
-    assert out.startswith(f"✗ {checker_name}"), out
-    assert expected in out, out
+    failure = FAILURE.fullmatch(out)
+    assert failure and failure["checker"] == checker_name, out
+    hints = {case.name: case.hint for case in collect_cases(getattr(exercises, checker_name))}
+    assert failure["hint"] == hints[failure["case"]], out
 
 
 @pytest.mark.parametrize("checker_name", CHECKED)
@@ -145,3 +249,76 @@ def test_unwritten_stub_is_reported(checker_name, capsys):
 def test_checkers_never_print_the_expected_values(capsys):
     out = run("check_softmax", lambda z: torch.zeros_like(z), capsys)
     assert "0.09" not in out and "0.2447" not in out
+
+
+# --- hints nudge; they never contain the solution's code (issue 10) -----------
+
+MIN_FRAGMENT = 12  # shorter pieces ("dim=1", "len(y)") are words a hint may use
+
+
+def normalise(code: str) -> str:
+    """Code as a hint might quote it: spaces only between words, no backticks or module prefixes."""
+    code = " ".join(code.replace("`", " ").split())
+    code = re.sub(r" ?([^\w ]) ?", r"\1", code)
+    return re.sub(r"(?<![\w.])(torch|F|math|np|nn)\.", "", code)
+
+
+def code_fragments(source: str) -> set[str]:
+    """Every expression, simple statement and call-argument list of a solution cell."""
+    fragments = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.expr) and not isinstance(node, ast.Name | ast.Constant):
+            fragments.add(ast.unparse(node))
+        elif isinstance(node, ast.Assign | ast.AugAssign | ast.Return | ast.Expr):
+            fragments.add(ast.unparse(node).removeprefix("return "))
+        if isinstance(node, ast.Call) and len(node.args) + len(node.keywords) > 1:
+            fragments.add(", ".join(ast.unparse(arg) for arg in [*node.args, *node.keywords]))
+    return {normalise(f) for f in fragments if len(normalise(f)) >= MIN_FRAGMENT}
+
+
+def solution_fragments() -> dict[str, set[str]]:
+    """Each code fragment of every lesson's solutions, with the lessons it comes from."""
+    fragments: dict[str, set[str]] = {}
+    for lesson, cells in solution_cells().items():
+        for cell in cells:
+            for fragment in code_fragments(cell):
+                fragments.setdefault(fragment, set()).add(lesson)
+    return fragments
+
+
+SOLUTION_FRAGMENTS = solution_fragments()
+
+
+def as_token(fragment: str) -> str:
+    """A pattern for ``fragment`` not glued to a longer name (``softmax(z)`` in ``log_softmax(z)``)."""
+    before = r"(?<![\w.])" if re.match(r"\w", fragment) else ""
+    after = r"(?!\w)" if re.search(r"\w$", fragment) else ""
+    return before + re.escape(fragment) + after
+
+
+def quoted_fragments(hint: str) -> list[str]:
+    """The solution fragments a hint quotes, as whole tokens, longest first, none inside another."""
+    text = normalise(hint)
+    found = [fragment for fragment in SOLUTION_FRAGMENTS if re.search(as_token(fragment), text)]
+    found.sort(key=len, reverse=True)
+    return [f for i, f in enumerate(found) if not any(f in longer for longer in found[:i])]
+
+
+def test_solution_fragments_are_found():
+    assert len(LESSONS) >= 6 and len(SOLUTION_FRAGMENTS) >= 30
+    assert "logits.argmax(dim=1)" in SOLUTION_FRAGMENTS
+    assert "dim=-1,keepdim=True" in SOLUTION_FRAGMENTS
+    assert quoted_fragments("compare `logits.argmax( dim=1 )` with y") == ["logits.argmax(dim=1)"]
+    assert quoted_fragments("probability e / (e + num_classes - 1)") == ["e/(e+num_classes-1)"]
+    assert quoted_fragments("the predicted class is the largest logit of each row") == []
+
+
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_no_hint_contains_solution_code(checker_name):
+    leaks = [
+        f"case {case.name!r} quotes {fragment!r} (solution of "
+        f"{', '.join(sorted(SOLUTION_FRAGMENTS[fragment]))}): {case.hint}"
+        for case in collect_cases(getattr(exercises, checker_name))
+        for fragment in quoted_fragments(case.hint)
+    ]
+    assert not leaks, "\n".join(leaks)

@@ -10,6 +10,7 @@ from softmax_course.functional import (
     cross_entropy_from_probs,
     log_softmax,
     one_hot,
+    one_hot_cross_entropy,
     softmax,
     stable_softmax,
 )
@@ -85,6 +86,76 @@ def test_cross_entropy_matches_pytorch_and_the_seed(seminar_example):
     assert round(cost.item(), 4) == 1.4689
 
 
+@pytest.mark.parametrize(
+    ("y", "num_classes"),
+    [([1, 2, 0], 3), ([1, 2, 0, 2], 3), ([3, 0, 1], 4)],
+    ids=["square", "more samples than classes", "more classes than samples"],
+)
+def test_one_hot_rows_follow_the_labels(y, num_classes):
+    """Labels that are not their own inverse: a transposed scatter writes other cells."""
+    expected = torch.zeros(len(y), num_classes)
+    for row, label in enumerate(y):
+        expected[row, label] = 1.0
+    if len(y) == num_classes:
+        assert not torch.equal(expected.T, expected)
+    torch.testing.assert_close(one_hot(torch.tensor(y), num_classes), expected, rtol=0, atol=0)
+
+
 def test_accuracy_counts_argmax_hits():
-    logits = torch.tensor([[2.0, 1.0], [0.0, 3.0], [5.0, 4.0], [1.0, 2.0]])
-    assert accuracy(logits, torch.tensor([0, 1, 1, 0])) == 0.5
+    logits = torch.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [5.0, 4.0, 9.0], [1.0, 2.0, 0.0]])
+    y = torch.tensor([0, 1, 1, 0])
+    # argmax [0, 1, 2, 1] hits twice; argmin [2, 0, 1, 2] would hit once
+    assert accuracy(logits, y) == 0.5
+    assert accuracy(logits, torch.tensor([0, 1, 2, 1])) == 1.0
+    assert accuracy(logits[2:], torch.tensor([2, 0])) == 0.5
+
+
+def test_cross_entropy_ignores_a_zero_probability_in_a_wrong_class():
+    probs = torch.tensor([[1.0, 0.0], [0.25, 0.75]], dtype=torch.float64)
+    cost = cross_entropy_from_probs(probs, torch.tensor([0, 1]))
+    torch.testing.assert_close(cost, -torch.log(torch.tensor(0.75, dtype=torch.float64)) / 2)
+    perfect = cross_entropy_from_probs(probs[:1], torch.tensor([0]))
+    assert perfect.item() == 0.0 and str(perfect.item()) == "0.0"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.parametrize("num_classes", [2, 3, 10, 1000])
+def test_cross_entropy_accepts_every_softmax_row(dtype, num_classes):
+    """The row-sum check never refuses an honest softmax, in any dtype or width."""
+    generator = torch.Generator().manual_seed(num_classes)
+    z = torch.randn(500, num_classes, generator=generator, dtype=torch.float64) * 4
+    y = torch.randint(num_classes, (500,), generator=generator)
+    for probs in (F.softmax(z.to(dtype), dim=1), stable_softmax(z.to(dtype), dim=1)):
+        assert not torch.isnan(cross_entropy_from_probs(probs, y))  # inf if p rounded to 0
+
+
+def test_cross_entropy_refuses_a_softmax_over_the_wrong_dim():
+    z = torch.tensor([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match=r"probs row 0 sums to .*wrong dim"):
+        cross_entropy_from_probs(F.softmax(z, dim=0), torch.tensor([0, 1, 2]))
+    nearly = torch.tensor([[0.2, 0.3, 0.5 + 1e-9]], dtype=torch.float64)
+    with pytest.raises(ValueError, match=r"row 0 sums to 1 \(off by \+1.0e-09\), not 1"):
+        cross_entropy_from_probs(nearly, torch.tensor([0]))
+
+
+def test_the_seminars_formula_matches_pytorch_but_turns_a_zero_into_nan(seminar_example):
+    z, y = seminar_example
+    targets = one_hot(y, 5)
+    cost = one_hot_cross_entropy(F.softmax(z, dim=1), targets)
+    torch.testing.assert_close(cost, F.cross_entropy(z, y))
+    probs = torch.tensor([[1.0, 0.0]])
+    assert torch.isnan(one_hot_cross_entropy(probs, one_hot(torch.tensor([0]), 2)))
+    assert cross_entropy_from_probs(probs, torch.tensor([0])).item() == 0.0
+
+
+def test_log_softmax_keeps_float32_precision_next_to_large_logits():
+    """Off by 8e-8 from the float64 answer; adding the maximum back first is off by 1.3e-5."""
+    z = torch.tensor([1000.0, 1001.0, 1002.0])
+    exact = F.log_softmax(z.double(), dim=0)
+    assert (log_softmax(z).double() - exact).abs().max() < 1e-6
+
+
+def test_accuracy_gives_a_tie_to_the_first_class():
+    logits = torch.tensor([[2.0, 2.0, 0.0], [1.0, 3.0, 3.0]])
+    assert accuracy(logits, torch.tensor([0, 1])) == 1.0
+    assert accuracy(logits, torch.tensor([1, 2])) == 0.0

@@ -1,4 +1,4 @@
-"""The seminar's toy data and its random stream (lessons 01-04), and lesson 06's digits.
+"""The seminar's toy data and its random stream (lessons 02-04, 06), and lesson 07's digits.
 
 The seminar's numbers come from one random stream: ``torch.manual_seed(1)``,
 then ``torch.rand(3, 5)``, then ``torch.randint(5, (3,))``, then the
@@ -8,13 +8,16 @@ seminar replays that stream here, so that its numbers are the seminar's.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import NamedTuple
 
 import torch
 
+from softmax_course._validation import require_scores
+
 SEMINAR_SEED = 1
 
-#: The seminar's 8 samples with 4 features each (lessons 04 and 05).
+#: The seminar's 8 samples with 4 features each (lessons 04 and 06).
 X_TRAIN = [
     [1, 2, 1, 1],
     [2, 1, 3, 2],
@@ -33,9 +36,13 @@ NUM_CLASSES = 3
 def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
     """Return the seminar's ``x_train`` (8x4) and ``y_train`` (class indices); lesson 04.
 
-    The default dtype is float64: the training costs it gives print the same
-    six decimals on every processor (see the README's drift decision).
+    The default dtype is float64: its rounding differences between processors
+    (about 1e-15) lie far below the sixth decimal the training logs print (see
+    the README's drift decision).
     """
+    if not isinstance(dtype, torch.dtype):
+        got = f"the Python type {dtype.__name__}" if isinstance(dtype, type) else repr(dtype)
+        raise TypeError(f"dtype must be a torch.dtype such as torch.float64, got {got}")
     if not dtype.is_floating_point:
         raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
     return torch.tensor(X_TRAIN, dtype=dtype), torch.tensor(Y_TRAIN, dtype=torch.long)
@@ -49,7 +56,7 @@ class SeminarDraws(NamedTuple):
 
 
 def replay_seminar_draws() -> SeminarDraws:
-    """Replay the seminar's random draws; used by lessons 02-04.
+    """Replay the seminar's random draws; used by lessons 02-04 and 06.
 
     After this call the global generator stands where the seminar's did, so the
     next ``nn.Linear(4, 3)`` gets the seminar's initial weights (first cost 1.849513).
@@ -61,7 +68,7 @@ def replay_seminar_draws() -> SeminarDraws:
 
 
 class DigitsSplit(NamedTuple):
-    """Lesson 06's data: flattened 8x8 digit images (float64) and their labels."""
+    """Lesson 07's data: flattened 8x8 digit images (float64) and their labels (long)."""
 
     x_train: torch.Tensor
     x_test: torch.Tensor
@@ -70,15 +77,21 @@ class DigitsSplit(NamedTuple):
 
 
 def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
-    """scikit-learn's bundled digits (no download), split once, stratified; lesson 06.
+    """scikit-learn's bundled digits (no download), split once, stratified; lesson 07.
 
-    The split is fixed by ``seed`` and keeps each digit's share equal in both parts.
+    The split is fixed by ``seed``. Stratified: each digit's share is the same
+    in both parts, up to rounding its count to a whole sample.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
+    if isinstance(test_size, bool) or not isinstance(test_size, Real):
+        raise TypeError(f"test_size must be a number, got {type(test_size).__name__}")
     if not 0 < test_size < 1:
         raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        # None would draw a new split on every call: the lesson's numbers would change.
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     images, labels = load_digits(return_X_y=True)
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
@@ -92,15 +105,16 @@ def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
 
 
 def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scale each feature to mean 0 and std 1 with the *training* split's statistics; lesson 06.
+    """Scale each feature with the *training* split's mean and std; lesson 07.
 
-    Statistics of the test split would leak it into training. A feature that
-    is constant in training (a border pixel that is always blank) keeps std 1
-    instead of dividing by 0.
+    The training split then has mean 0 and std 1 per feature (the population
+    std, as scikit-learn's ``StandardScaler``). Statistics of the test split
+    would let it shape the inputs the model is trained on. A feature that is
+    constant in training (a border pixel that is always blank) is divided by 1
+    instead of by its std of 0.
     """
-    for name, x in (("x_train", x_train), ("x_test", x_test)):
-        if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.dim() != 2:
-            raise TypeError(f"{name} must be a 2-D floating-point tensor")
+    require_scores(x_train, "x_train", dims=(2,))
+    require_scores(x_test, "x_test", dims=(2,))
     if x_train.shape[1] != x_test.shape[1]:
         raise ValueError(
             f"x_train has {x_train.shape[1]} features but x_test has {x_test.shape[1]}"
