@@ -59,7 +59,7 @@ WRONG = {
     ],
     "check_temperature": [
         (lambda z, T: F.softmax(z * T, dim=-1), "case 'T = 0.5'"),
-        (lambda z, T: F.softmax(z, dim=-1), "divide the logits by T"),
+        (lambda z, T: F.softmax(z, dim=-1), "must sharpen"),
     ],
     "check_one_hot": [
         (lambda y, k: F.one_hot(y, k), "expected a floating-point tensor"),
@@ -67,16 +67,16 @@ WRONG = {
         (lambda y, k: torch.zeros(len(y), k).scatter_(1, y.unsqueeze(0), 1), "Hint:"),
     ],
     "check_labels_from_one_hot": [
-        (lambda m: m.argmax(dim=0), "argmax over dim=1"),
+        (lambda m: m.argmax(dim=0), "search along each row"),
         (lambda m: m.argmax(dim=1).float(), "expected an integer tensor"),
     ],
     "check_cross_entropy": [
-        (lambda z, y: F.nll_loss(torch.log(F.softmax(z, dim=1)), y), "use F.log_softmax"),
+        (lambda z, y: F.nll_loss(torch.log(F.softmax(z, dim=1)), y), "never forms the tiny probability"),
         (lambda z, y: F.nll_loss(F.softmax(z, dim=1), y), "the value is wrong"),
         (lambda z, y: -F.log_softmax(z, dim=1)[torch.arange(len(y)), y].sum(), "case '4 samples'"),
     ],
     "check_logit_gradient": [
-        (lambda z, y: F.softmax(z, dim=1) - F.one_hot(y, z.shape[1]), "divided by the number of samples"),
+        (lambda z, y: F.softmax(z, dim=1) - F.one_hot(y, z.shape[1]), "mean over samples"),
         (lambda z, y: (F.one_hot(y, z.shape[1]) - F.softmax(z, dim=1)) / len(y), "wrong value"),
     ],
     "check_accuracy": [
@@ -88,7 +88,7 @@ WRONG = {
         (lambda k: 0.0, "e / (e + num_classes - 1)"),
     ],
     "check_stable_softmax": [
-        (lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True), "subtract the maximum"),
+        (lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True), "which constant may every logit"),
         (lambda z: torch.exp(z - z.max()) / torch.exp(z - z.max()).sum(dim=-1, keepdim=True), "case 'rows with different scales'"),
     ],
     "check_logsumexp": [
