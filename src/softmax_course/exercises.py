@@ -115,20 +115,22 @@ def reveal_prediction(prediction: object, truth: torch.Tensor | float, atol: flo
             return
         if guess.shape != truth.shape:
             print(
-                f"✗ your prediction has shape {tuple(guess.shape)}; the truth has shape "
+                f"✗ your prediction has shape {tuple(guess.shape)}, the truth has shape "
                 f"{tuple(truth.shape)}:\n{truth}"
             )
             return
         right = bool(torch.isclose(guess, truth.detach().double(), atol=atol, rtol=0).all())
+        shown_guess, shown_truth = str(guess.to(truth.dtype)), str(truth)
     else:
         if not isinstance(prediction, int | float) or isinstance(prediction, bool):
             print(f"✗ your prediction should be a number, got {type(prediction).__name__}")
             return
         right = math.isclose(prediction, truth, abs_tol=atol, rel_tol=0)
+        shown_guess, shown_truth = f"{prediction:.4f}", f"{truth:.4f}"
     if right:
-        print(f"✓ your prediction {prediction} is right: the truth is\n{truth}")
+        print(f"✓ your prediction is right; the truth:\n{shown_truth}")
     else:
-        print(f"✗ you predicted {prediction}, but the truth is\n{truth}")
+        print(f"✗ you predicted\n{shown_guess}\nbut the truth is\n{shown_truth}")
 
 
 def _seminar_logits() -> torch.Tensor:

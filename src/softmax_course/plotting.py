@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from softmax_course._validation import require_scores, require_tensor
 
-FIGSIZE = (6.4, 3.0)
+FIGSIZE = (6.5, 3.0)  # inches; at 96 dpi, 624 x 288 pixels
 LINE_STYLES = ("-", "--", "-.", ":")
 #: The smallest text in any figure, in points.
 SMALLEST_FONT = 10
@@ -91,7 +91,7 @@ def plot_matrix(
         raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
     use_course_style()
     rows, cols = values.shape
-    fig, ax = plt.subplots(figsize=(1.2 + 0.36 * cols, 1.0 + 0.32 * rows))
+    fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
     ax.imshow(values, cmap="Blues", aspect="auto")
     ax.grid(False)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
@@ -188,7 +188,7 @@ def plot_images(
         row, col = divmod(index, ncols)
         top, left = row * cell_h + 3, col * cell_w
         mosaic[top : top + height, left : left + width] = image
-    fig, ax = plt.subplots(figsize=(0.75 * ncols + 0.3, 0.95 * nrows + 0.4))
+    fig, ax = plt.subplots(figsize=(0.75 * ncols + 0.25, 0.875 * nrows + 0.5))
     limit = np.nanmax(np.abs(pixels)) if cmap.startswith("RdBu") else None
     ax.imshow(
         mosaic,
