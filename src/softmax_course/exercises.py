@@ -277,7 +277,7 @@ def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
             "large logits",
             (torch.tensor([[0.0, 200.0, 400.0]]), torch.tensor([0])),
             None,
-            "log(softmax(z)) gives -inf here: reread 'Where it breaks' for the form that "
+            "the log of a softmax gives -inf here: reread 'Where it breaks' for the form that "
             "never forms the tiny probability",
         ),
     ]
