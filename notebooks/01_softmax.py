@@ -122,8 +122,8 @@ for T, probs in by_temperature.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What the table shows, asserted: the largest over the smallest probability is
-# $e^{(\max z - \min z)/T}$, so the top probability falls as $T$ grows, and the
-# order of the classes never changes.
+# $e^{(\max z - \min z)/T}$; as $T$ grows every ratio shrinks, so the top
+# probability falls; and the order of the classes never changes.
 
 # %%
 spread = (z.max() - z.min()).item()

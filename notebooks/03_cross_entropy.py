@@ -16,7 +16,7 @@
 #
 # - compute the cross-entropy loss by hand from probabilities and one-hot targets;
 # - compute it again with `F.log_softmax`, `F.nll_loss` and `F.cross_entropy`, and assert all four equal;
-# - derive the gradient with respect to the logits, `(softmax − one_hot) / N`, and check it against autograd;
+# - state the gradient with respect to the logits, `(softmax − one_hot) / N`, and check it against autograd;
 # - see why `log(softmax(z))` is the fragile form and `F.log_softmax(z)` the safe one.
 
 # %% slideshow={"slide_type": "fragment"}

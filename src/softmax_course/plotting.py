@@ -1,9 +1,10 @@
 """Figures for the lessons, in one style set once (lessons 01, 02, 04, 05, 07).
 
-Every figure has a fixed size, a title and labelled axes, so that the stored
-PNGs look alike in the notebooks, the slides and the seminar pages. At 96 dpi a
-point of text is a CSS point, so no text is below 10 pt where a slide shows the
-PNG at its own size (reveal.js scales a 960x700 slide up to fill the screen).
+Every figure has a size set here (fixed, or from its number of rows and
+columns), a title and labelled axes, so that the stored PNGs look alike in the
+notebooks, the slides and the seminar pages. At 96 dpi a point of text is a CSS
+point, and a slide shows a PNG at its own size (a 1280x800 screen shows the
+960x700 reveal.js slide about 1.1 times larger), so no text there is below 10 pt.
 """
 
 from __future__ import annotations
