@@ -19,7 +19,9 @@
 # - see why adding the same number to every logit changes nothing;
 # - see how scaling the logits (a *temperature*) sharpens or flattens the probabilities.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "subslide"}
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -27,8 +29,8 @@ from softmax_course.functional import softmax
 from softmax_course.plotting import plot_probabilities
 
 # %% [markdown]
-# Every lesson seeds PyTorch's random generator first, so that its numbers are
-# the same on every run (the seminar's own first cell; its address differs per run).
+# The seminar's first cell seeds PyTorch's random generator, so that every random
+# number drawn after it is the same on every run (lesson 02 draws some).
 
 # %%
 # For reproducibility
@@ -75,10 +77,14 @@ torch.testing.assert_close(softmax(z, dim=0), hypothesis)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A picture: scores and probabilities
 #
-# The order of the classes is kept, but the gaps grow: a score one higher
-# makes a class $e \approx 2.7$ times as likely.
+# The order of the classes is kept, and each unit of score multiplies a class's
+# probability by $e \approx 2.7$ relative to the others:
+# $p_i / p_j = e^{z_i} / e^{z_j} = e^{z_i - z_j}$ (the sums cancel).
 
 # %% slideshow={"slide_type": "fragment"}
+ratios = hypothesis[1:] / hypothesis[:-1]
+torch.testing.assert_close(ratios, torch.exp(z[1:] - z[:-1]))
+print("p[i+1] / p[i]:", ratios)
 fig = plot_probabilities(z, hypothesis)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -86,7 +92,7 @@ fig = plot_probabilities(z, hypothesis)
 #
 # $$ \frac{e^{z_i + c}}{\sum_j e^{z_j + c}} = \frac{e^{c}\, e^{z_i}}{e^{c} \sum_j e^{z_j}} = \frac{e^{z_i}}{\sum_j e^{z_j}} $$
 #
-# Only the *differences* between logits matter. (Lesson 04 meets the
+# Only the *differences* between logits matter. (Lesson 06 meets the
 # consequence: a bias shared by all classes can never learn anything.)
 
 # %% slideshow={"slide_type": "fragment"}
@@ -98,26 +104,39 @@ for c in [-3.0, 10.0, 50.0]:
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Scaling the logits: temperature
 #
-# Dividing the logits by a temperature $T$ does change the probabilities:
-# a small $T$ stretches the gaps (the largest logit takes almost everything),
-# a large $T$ shrinks them (every class tends to $1/3$).
+# Dividing the logits by a temperature $T$ does change the probabilities: the
+# ratio of two of them becomes $e^{(z_i - z_j)/T}$. A small $T$ stretches the
+# gaps (the largest logit takes almost everything), a large $T$ shrinks them
+# (every ratio tends to 1, every probability to $1/3$).
 
 # %% slideshow={"slide_type": "fragment"}
 temperatures = [0.25, 0.5, 1.0, 2.0, 10.0]
-by_temperature = {T: F.softmax(z / T, dim=0) for T in temperatures}
+
+# %% slideshow={"slide_type": "fragment"}
+if not temperatures or min(temperatures) <= 0:
+    raise ValueError(f"temperatures must be positive, got {temperatures}")
+by_temperature = {T: F.softmax(z / T, dim=0)
+                  for T in sorted(temperatures)}
 for T, probs in by_temperature.items():
     print(f"T = {T:5.2f}: {probs}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# What the table shows, asserted: the top probability falls as $T$ grows, the
-# order of the classes never changes, and a high temperature is close to uniform.
+# What the table shows, asserted: the largest over the smallest probability is
+# $e^{(\max z - \min z)/T}$; as $T$ grows every ratio shrinks, so the top
+# probability falls; and the order of the classes never changes.
 
 # %%
+spread = (z.max() - z.min()).item()
+for T, probs in by_temperature.items():
+    assert probs.min() > 0, f"T = {T}: a probability rounds to 0"
+    ratio = (probs.max() / probs.min()).item()
+    assert math.isclose(ratio, math.exp(spread / T), rel_tol=1e-4), T
+    assert (probs[z.argsort()].diff() >= 0).all(), f"T = {T}: order changed"
 top = [probs.max().item() for probs in by_temperature.values()]
 assert top == sorted(top, reverse=True), top
-assert all(torch.equal(probs.argsort(), z.argsort()) for probs in by_temperature.values())
-torch.testing.assert_close(by_temperature[10.0], torch.full((3,), 1 / 3), atol=0.04, rtol=0)
-print(f"top probability from T = 0.25 to T = 10: {top[0]:.4f} -> {top[-1]:.4f}")
+coolest, hottest = min(by_temperature), max(by_temperature)
+print(f"top probability from T = {coolest:g} to T = {hottest:g}:",
+      f"{top[0]:.4f} -> {top[-1]:.4f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -126,6 +145,7 @@ print(f"top probability from T = 0.25 to T = 10: {top[0]:.4f} -> {top[-1]:.4f}")
 #
 # - turned logits into probabilities with `F.softmax(z, dim=0)`: positive, summing to 1;
 # - wrote softmax as `exp(z) / exp(z).sum()` and checked it against PyTorch;
+# - saw that each unit of score multiplies a probability ratio by $e$;
 # - showed that adding a constant to every logit leaves softmax unchanged;
 # - showed that dividing by a temperature sharpens ($T < 1$) or flattens ($T > 1$) the probabilities.
 #
@@ -134,22 +154,36 @@ print(f"top probability from T = 0.25 to T = 10: {top[0]:.4f} -> {top[-1]:.4f}")
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
-# Each exercise has a function to write and a check cell that tests it on
-# several cases: it prints ✓, or the first failing case with a hint.
+# **Exercise 1: predict, then run.** At a very high temperature, $T = 1000$,
+# what probabilities does `F.softmax(z / T, dim=0)` give for `z = [1, 2, 3]`?
+# Write your answer (two decimals are enough) as a list in place of the `...`,
+# then run the cell after it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_softmax, check_temperature, reveal_prediction
+
+hot_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+hot_prediction = [1 / 3, 1 / 3, 1 / 3]
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+reveal_prediction(hot_prediction, F.softmax(z / 1000, dim=0))
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Each of the next exercises has a function to write and a check cell that tests
+# it on several cases: it prints ✓, or the first failing case with a hint.
 #
-# **Exercise 1.** Write `my_softmax(z)`: the softmax of a 1-D or 2-D tensor
+# **Exercise 2.** Write `my_softmax(z)`: the softmax of a 1-D or 2-D tensor
 # along its *last* dimension, from the definition (no `F.softmax`).
 
 # %% slideshow={"slide_type": "skip"}
-from softmax_course.exercises import check_softmax, check_temperature
-
-
 def my_softmax(z):
     # Your code here.
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def my_softmax(z):
     exp_z = torch.exp(z)
     return exp_z / exp_z.sum(dim=-1, keepdim=True)
@@ -160,7 +194,7 @@ check_softmax(my_softmax)
 
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **Exercise 2.** Write `softmax_with_temperature(z, T)`: the probabilities at
+# **Exercise 3.** Write `softmax_with_temperature(z, T)`: the probabilities at
 # temperature `T`, along the last dimension.
 
 # %% slideshow={"slide_type": "skip"}
@@ -169,7 +203,7 @@ def softmax_with_temperature(z, T):
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def softmax_with_temperature(z, T):
     return F.softmax(z / T, dim=-1)
 

@@ -31,7 +31,8 @@ from softmax_course.plotting import plot_matrix
 # ## Three samples, five classes
 #
 # The seminar draws random logits for 3 samples and 5 classes, then a true
-# class for each sample. The seed comes first, so the numbers are the seminar's.
+# class for each sample, from one random stream. The seed comes first, so the
+# numbers are the seminar's, each time the cell runs.
 
 # %% slideshow={"slide_type": "fragment"}
 torch.manual_seed(1)
@@ -39,18 +40,15 @@ z = torch.rand(3, 5, requires_grad=True)
 print(z)
 hypothesis = F.softmax(z, dim=1)
 print(hypothesis)
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# `dim=1` makes each *row* (one sample) sum to 1. The labels come next in the same random stream.
-
-# %%
 y = torch.randint(5, (3,)).long()
 print(y)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Later lessons start from here: `replay_seminar_draws()` repeats exactly these draws.
+# `dim=1` makes each *row* (one sample) sum to 1. Later lessons start from
+# here: `replay_seminar_draws()` repeats exactly these draws.
 
 # %%
+torch.testing.assert_close(hypothesis.sum(dim=1), torch.ones(len(z)))
 replayed_z, replayed_y = replay_seminar_draws()
 torch.testing.assert_close(replayed_z, z)
 assert torch.equal(replayed_y, y)
@@ -58,8 +56,8 @@ assert torch.equal(replayed_y, y)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## One-hot encoding with `scatter_`
 #
-# The cross-entropy of lesson 03 needs the true class as a row with a 1 in its
-# column and 0 elsewhere. `y_one_hot.scatter_(1, index, 1)` writes the value 1
+# The hand-written cross-entropy of lesson 03 needs the true class as a row
+# with a 1 in its column and 0 elsewhere. `y_one_hot.scatter_(1, index, 1)` writes the value 1
 # into row `i`, column `index[i][0]`. The index must have the same number of
 # dimensions as `y_one_hot`, so the labels become a column: `y.unsqueeze(1)`.
 
@@ -78,7 +76,8 @@ y_one_hot.scatter_(1, y.unsqueeze(1), 1)
 # distribution that is sure of the true class.
 
 # %% slideshow={"slide_type": "fragment"}
-fig = plot_matrix(y_one_hot, "One-hot targets for y = [0, 2, 1]", "class", "sample")
+title = f"One-hot targets for y = {y.tolist()}"
+fig = plot_matrix(y_one_hot, title, "class", "sample")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same matrix from `F.one_hot`
@@ -96,16 +95,18 @@ torch.testing.assert_close(one_hot(y, num_classes=5), y_one_hot)
 # ## Where it breaks: a label out of range
 #
 # With 5 classes a label must be 0 to 4. `scatter_` rejects a 5 with an index
-# error that does not say which label was wrong; the course helper names it.
+# error that gives the value but not the sample holding it; the course helper
+# names the position too.
 
 # %% slideshow={"slide_type": "fragment"}
 bad_y = torch.tensor([0, 5, 1])
+num_classes = z.shape[1]
 try:
-    torch.zeros(3, 5).scatter_(1, bad_y.unsqueeze(1), 1)
+    torch.zeros(len(bad_y), num_classes).scatter_(1, bad_y.unsqueeze(1), 1)
 except RuntimeError as error:
     print("scatter_:", error)
 try:
-    one_hot(bad_y, num_classes=5)
+    one_hot(bad_y, num_classes=num_classes)
 except ValueError as error:
     print("one_hot: ", error)
 
@@ -124,22 +125,37 @@ except ValueError as error:
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
-# Each check cell tests your function on several cases and prints ✓, or the
-# first failing case with a hint.
+# **Exercise 1: predict, then run.** Write down the one-hot matrix of the
+# labels `new_labels` with `new_num_classes` classes (the cell below), as a list
+# of rows in place of the `...`; then run the cell after it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_labels_from_one_hot, check_one_hot, reveal_prediction
+
+new_labels = torch.tensor([3, 0, 2])
+new_num_classes = 4
+one_hot_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+one_hot_prediction = [[0, 0, 0, 1], [1, 0, 0, 0], [0, 0, 1, 0]]
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+reveal_prediction(one_hot_prediction, one_hot(new_labels, new_num_classes), atol=0)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# In the next exercises, each check cell tests your function on several cases
+# and prints ✓, or the first failing case with a hint.
 #
-# **Exercise 1.** Write `my_one_hot(y, num_classes)` with `scatter_`: a float
+# **Exercise 2.** Write `my_one_hot(y, num_classes)` with `scatter_`: a float
 # tensor of shape `(len(y), num_classes)`.
 
 # %% slideshow={"slide_type": "skip"}
-from softmax_course.exercises import check_labels_from_one_hot, check_one_hot
-
-
 def my_one_hot(y, num_classes):
     # Your code here.
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def my_one_hot(y, num_classes):
     encoded = torch.zeros(len(y), num_classes)
     return encoded.scatter_(1, y.unsqueeze(1), 1)
@@ -150,7 +166,7 @@ check_one_hot(my_one_hot)
 
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **Exercise 2.** The way back: write `labels_from_one_hot(y_one_hot)`, which
+# **Exercise 3.** The way back: write `labels_from_one_hot(y_one_hot)`, which
 # returns the integer labels (`torch.long`) of a one-hot matrix.
 
 # %% slideshow={"slide_type": "skip"}
@@ -159,7 +175,7 @@ def labels_from_one_hot(y_one_hot):
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def labels_from_one_hot(y_one_hot):
     return y_one_hot.argmax(dim=1)
 

@@ -16,7 +16,7 @@
 #
 # - compute the cross-entropy loss by hand from probabilities and one-hot targets;
 # - compute it again with `F.log_softmax`, `F.nll_loss` and `F.cross_entropy`, and assert all four equal;
-# - derive the gradient with respect to the logits, `(softmax − one_hot) / N`, and check it against autograd;
+# - state the gradient with respect to the logits, `(softmax − one_hot) / N`, and check it against autograd;
 # - see why `log(softmax(z))` is the fragile form and `F.log_softmax(z)` the safe one.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -89,7 +89,7 @@ F.nll_loss(F.log_softmax(z, dim=1), y)
 F.cross_entropy(z, y)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Printing four times `1.4689` is suggestive; asserting is proof (to float32 precision).
+# Printing `1.4689` four times is suggestive; asserting checks it (to float32 precision).
 # The course helper `cross_entropy_from_probs` is the hand-written form.
 
 # %%
@@ -110,8 +110,9 @@ for name, value in variants.items():
 #
 # $$ \frac{\partial L}{\partial z_{n,k}} = \frac{\hat{y}_{n,k} - y_{n,k}}{N} $$
 #
-# Each logit is pushed down by the probability it has, and the true class's
-# logit is pulled up by 1. Autograd agrees.
+# A gradient step lowers every logit in proportion to its probability and
+# raises the true class's logit in proportion to 1 (all divided by $N$), so the
+# true class gains $1 - \hat{y}$ net. Autograd agrees.
 
 # %% slideshow={"slide_type": "fragment"}
 (grad_z,) = torch.autograd.grad(F.cross_entropy(z, y), z)
@@ -122,9 +123,10 @@ print(grad_z)
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where it breaks: `log(softmax(z))` with large logits
 #
-# When one logit is far above another, the small probability $e^{-200}$ rounds
-# to 0 in float32 (its smallest positive number is about $10^{-45}$), and `log(0) = -inf`. `F.log_softmax` never forms that probability:
-# it computes $z_k - \log \sum_j e^{z_j}$ directly (lesson 05 shows how).
+# With logits $[0, 200, 400]$ the first two probabilities, about $e^{-400}$ and
+# $e^{-200}$, round to 0 in float32 (its smallest positive number is
+# $2^{-149} \approx 1.4 \times 10^{-45}$), and `log(0) = -inf`. `F.log_softmax` never
+# forms the probability: it computes $z_k - \log \sum_j e^{z_j}$ directly (lesson 05 shows how).
 
 # %% slideshow={"slide_type": "fragment"}
 z_big = torch.tensor([[0.0, 200.0, 400.0]], requires_grad=True)
@@ -134,7 +136,8 @@ print(F.log_softmax(z_big, dim=1))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The loss built on the fragile form is infinite and its gradient is `nan`, which
-# would poison every weight in one step; the stable form gives the true loss, 400.
+# a training step would copy into the weights; the stable form gives the true
+# loss, $400 - 0$ (the gap between the top logit and the true class's, asserted).
 
 # %%
 fragile_cost = F.nll_loss(torch.log(F.softmax(z_big, dim=1)), y_big)
@@ -144,7 +147,9 @@ stable_cost = F.cross_entropy(z_big, y_big)
 print("fragile:", fragile_cost.item(), fragile_grad)
 print("stable: ", stable_cost.item(), stable_grad)
 assert torch.isinf(fragile_cost) and torch.isnan(fragile_grad).any()
-assert torch.isfinite(stable_cost) and torch.isfinite(stable_grad).all()
+assert torch.isfinite(stable_grad).all()
+gap = z_big.max() - z_big[0, y_big[0]]
+torch.testing.assert_close(stable_cost, gap)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -162,22 +167,36 @@ assert torch.isfinite(stable_cost) and torch.isfinite(stable_grad).all()
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
-# Each check cell tests your function on several cases and prints ✓, or the
-# first failing case with a hint.
+# **Exercise 1: predict, then run.** A model that knows nothing gives every one
+# of the seminar's 5 classes the same logit. What is its cross-entropy cost?
+# Write your answer (two decimals are enough) in place of the `...`, then run
+# the cell after it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_cross_entropy, check_logit_gradient, reveal_prediction
+
+uniform_cost_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+uniform_cost_prediction = 1.61  # every class gets 1/5, and -log(1/5) = log 5
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+reveal_prediction(uniform_cost_prediction, F.cross_entropy(torch.zeros_like(z), y).item())
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# In the next exercises, each check cell tests your function on several cases
+# and prints ✓, or the first failing case with a hint.
 #
-# **Exercise 1.** Write `my_cross_entropy(z, y)` from logits `z` and labels `y`
+# **Exercise 2.** Write `my_cross_entropy(z, y)` from logits `z` and labels `y`
 # without `F.cross_entropy` or `F.nll_loss`. It must survive large logits.
 
 # %% slideshow={"slide_type": "skip"}
-from softmax_course.exercises import check_cross_entropy, check_logit_gradient
-
-
 def my_cross_entropy(z, y):
     # Your code here.
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def my_cross_entropy(z, y):
     log_probs = F.log_softmax(z, dim=1)
     return -log_probs[torch.arange(len(y)), y].mean()
@@ -188,7 +207,7 @@ check_cross_entropy(my_cross_entropy)
 
 
 # %% [markdown] slideshow={"slide_type": "skip"}
-# **Exercise 2.** Write `logit_gradient(z, y)`: the gradient of the mean
+# **Exercise 3.** Write `logit_gradient(z, y)`: the gradient of the mean
 # cross-entropy with respect to `z`, from the formula (no autograd).
 
 # %% slideshow={"slide_type": "skip"}
@@ -197,7 +216,7 @@ def logit_gradient(z, y):
     raise NotImplementedError
 
 
-# %% slideshow={"slide_type": "skip"} tags=["solution"]
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def logit_gradient(z, y):
     return (F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])) / len(y)
 

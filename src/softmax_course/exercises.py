@@ -4,7 +4,11 @@ A checker runs the student's function on several cases, edge cases included,
 and prints either a pass or the first failing case with a hint. It never
 prints the solution: expected values are computed another way than the
 lesson's solution (PyTorch's own functions, scikit-learn, autograd, counts by
-hand) and only compared, never shown.
+hand) and only compared, never shown. A hint names the idea or the lesson
+section to reread, never the expression to type.
+
+:func:`reveal_prediction` closes a "predict, then run" exercise: it shows the
+truth only once the student has written a prediction.
 """
 
 from __future__ import annotations
@@ -125,6 +129,42 @@ def run_checks(
     print(f"✓ {exercise}: all {len(cases)} cases pass")
 
 
+def reveal_prediction(prediction: object, truth: torch.Tensor | float, atol: float = 0.01) -> None:
+    """Compare a written prediction with the computed ``truth`` and show both.
+
+    ``...`` (the stub's value) means "not predicted yet": the truth stays
+    hidden, so that the student commits to a guess before seeing it.
+    Predictions are typed by hand, hence the loose default ``atol``.
+    """
+    if prediction is Ellipsis:
+        print("✗ write your prediction first: replace the ... with it, then run this cell again")
+        return
+    if isinstance(truth, torch.Tensor):
+        try:
+            guess = torch.as_tensor(prediction, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError) as error:
+            print(f"✗ your prediction is not a number or a list of numbers: {error}")
+            return
+        if guess.shape != truth.shape:
+            print(
+                f"✗ your prediction has shape {tuple(guess.shape)}, the truth has shape "
+                f"{tuple(truth.shape)}:\n{truth}"
+            )
+            return
+        right = bool(torch.isclose(guess, truth.detach().double(), atol=atol, rtol=0).all())
+        shown_guess, shown_truth = str(guess.to(truth.dtype)), str(truth)
+    else:
+        if not isinstance(prediction, int | float) or isinstance(prediction, bool):
+            print(f"✗ your prediction should be a number, got {type(prediction).__name__}")
+            return
+        right = math.isclose(prediction, truth, abs_tol=atol, rel_tol=0)
+        shown_guess, shown_truth = f"{prediction:.4f}", f"{truth:.4f}"
+    if right:
+        print(f"✓ your prediction is right; the truth:\n{shown_truth}")
+    else:
+        print(f"✗ you predicted\n{shown_guess}\nbut the truth is\n{shown_truth}")
+
+
 def _example_logits() -> torch.Tensor:
     """Fixed 4x5 logits for the checkers (seeded here; not the seminar's draws)."""
     generator = torch.Generator().manual_seed(0)
@@ -145,13 +185,16 @@ def _double_softmax_floor_reference(num_classes: int) -> float:
 
 def check_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Lesson 01: ``fn(z)`` is the softmax of ``z`` along its last dimension."""
-    rows = "each row must sum to 1: sum over the last dimension only (dim=-1, keepdim=True)"
+    rows = (
+        "each row must sum to 1 on its own: total over the class dimension only, and keep "
+        "that dimension so the division lines up row by row"
+    )
     cases = [
         Case(
             "z = [1, 2, 3]",
             (torch.tensor([1.0, 2.0, 3.0]),),
             None,
-            "exp(z) divided by the sum of exp(z)",
+            "reread 'Softmax from its definition' in lesson 01",
         ),
         Case("equal logits", (torch.zeros(4),), None, "equal scores must give equal probabilities"),
         Case("one class", (torch.tensor([7.0]),), None, "a single class has probability 1"),
@@ -173,11 +216,17 @@ def check_temperature(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> None
     cases = [
         Case("T = 1", (z, 1.0), None, "at T = 1 the answer is the plain softmax"),
         Case(
-            "T = 0.5", (z, 0.5), None, "divide the logits by T (do not multiply) before the softmax"
+            "T = 0.5",
+            (z, 0.5),
+            None,
+            "a temperature below 1 must sharpen the probabilities: reread 'Scaling the logits'",
         ),
-        Case("T = 10", (z, 10.0), None, "a high temperature flattens: divide z by T"),
+        Case("T = 10", (z, 10.0), None, "a high temperature must flatten the probabilities"),
         Case(
-            "rows, T = 2", (_example_logits(), 2.0), None, "softmax over the last dimension, dim=-1"
+            "rows, T = 2",
+            (_example_logits(), 2.0),
+            None,
+            "each row is one distribution: along which dimension must it sum to 1?",
         ),
     ]
     cases = [Case(c.name, c.args, F.softmax(c.args[0] / c.args[1], dim=-1), c.hint) for c in cases]
@@ -189,27 +238,30 @@ def check_temperature(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> None
 
 def check_one_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
     """Lesson 02: ``fn(y, num_classes)`` is a float one-hot matrix, one row per label."""
-    shape_hint = "make a (len(y), num_classes) float tensor of zeros, then scatter_ ones into it"
+    shape_hint = (
+        "one row per label, one column per class, floats: reread 'One-hot encoding with scatter_'"
+    )
     cases = [
         Case("y = [0, 2, 1], 5 classes", (torch.tensor([0, 2, 1]), 5), None, shape_hint),
         Case(
             "last class",
             (torch.tensor([3, 3]), 4),
             None,
-            "the label is a column index: class 3 of 4 is the last column",
+            "a label is a column index, counted from 0",
         ),
         Case(
             "one sample",
             (torch.tensor([1]), 2),
             None,
-            "scatter_ needs the index as a column: y.unsqueeze(1)",
+            "scatter_'s index needs as many dimensions as the matrix it writes into "
+            "(compare the shapes printed in 'One-hot encoding with scatter_')",
         ),
         Case("one class", (torch.tensor([0, 0, 0]), 1), None, "with one class every row is [1.]"),
         Case(
             "num_classes larger than any label",
             (torch.tensor([0, 1]), 6),
             None,
-            "the width is num_classes, not y.max() + 1",
+            "the number of columns is the number of classes, even for classes y never contains",
         ),
     ]
     cases = [Case(c.name, c.args, F.one_hot(*c.args).float(), c.hint) for c in cases]
@@ -218,7 +270,7 @@ def check_one_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> None:
 
 def check_labels_from_one_hot(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Lesson 02: ``fn(y_one_hot)`` recovers the integer labels."""
-    hint = "the label of a row is the column of its 1: argmax over dim=1"
+    hint = "the label of a row is the column that holds its 1: search along each row"
     cases = [
         Case(
             "y = [0, 2, 1]",
@@ -255,7 +307,7 @@ def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
             "one sample",
             (z[:1], y[:1]),
             None,
-            "pick each row's true class with y (gather or indexing)",
+            "each sample costs only its true class's term: pick it with the label",
         ),
         Case(
             "confident and right",
@@ -267,7 +319,8 @@ def check_cross_entropy(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
             "large logits",
             (torch.tensor([[0.0, 200.0, 400.0]]), torch.tensor([0])),
             None,
-            "log(softmax(z)) gives -inf here; use F.log_softmax(z, dim=1), which is stable",
+            "the log of a softmax gives -inf here: reread 'Where it breaks' for the form that "
+            "never forms the tiny probability",
         ),
     ]
     cases = [Case(c.name, c.args, F.cross_entropy(*c.args).item(), c.hint) for c in cases]
@@ -288,10 +341,21 @@ def check_logit_gradient(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor
             "4 samples",
             (z, y),
             None,
-            "softmax(z) minus the one-hot targets, divided by the number of samples",
+            "reread 'The gradient: probabilities minus targets', and remember the cost is a "
+            "mean over samples",
         ),
-        Case("one sample", (z[:1], y[:1]), None, "with one sample N = 1: softmax minus one-hot"),
-        Case("2 samples", (z[:2], y[:2]), None, "divide by N = len(y): the cost is a mean"),
+        Case(
+            "one sample",
+            (z[:1], y[:1]),
+            None,
+            "with one sample there is nothing to average: only the formula's numerator is left",
+        ),
+        Case(
+            "2 samples",
+            (z[:2], y[:2]),
+            None,
+            "the cost is a mean over samples, so its gradient is too",
+        ),
     ]
     cases = [Case(c.name, c.args, autograd_gradient(*c.args), c.hint) for c in cases]
     run_checks("check_logit_gradient", fn, cases)
@@ -354,25 +418,27 @@ def check_stable_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
             "z = [1, 2, 3]",
             (torch.tensor([1.0, 2.0, 3.0]),),
             None,
-            "exp(z) / exp(z).sum() for small logits",
+            "for small logits this is the plain definition of lesson 01",
         ),
         Case(
             "large logits",
             (torch.tensor([1000.0, 1001.0, 1002.0]),),
             None,
-            "exp(1000) overflows: subtract the maximum before exp",
+            "exp(1000) overflows: reread 'The fix' in lesson 05 (which constant may every logit "
+            "be shifted by?)",
         ),
         Case(
             "very negative logits",
             (torch.tensor([-1000.0, -1001.0, -1002.0]),),
             None,
-            "every exp underflows to 0 (0/0): subtracting the maximum fixes this too",
+            "every exp underflows to 0 (0/0): the same shift fixes this too",
         ),
         Case(
             "rows with different scales",
             (torch.tensor([[1.0, 2.0, 3.0], [500.0, 0.0, -500.0]]),),
             None,
-            "take the maximum of each row: z.amax(dim=-1, keepdim=True)",
+            "each row needs its own shift: one number for the whole tensor underflows a row "
+            "whose logits are all far below it",
         ),
     ]
     cases = [Case(c.name, c.args, F.softmax(c.args[0], dim=-1), c.hint) for c in cases]
@@ -382,31 +448,37 @@ def check_stable_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
 def check_logsumexp(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     """Lesson 05: ``fn(z)`` is ``log(sum(exp(z)))`` over the last dimension, computed stably."""
     cases = [
-        Case("z = [1, 2, 3]", (torch.tensor([1.0, 2.0, 3.0]),), None, "log of the sum of exp(z)"),
+        Case(
+            "z = [1, 2, 3]",
+            (torch.tensor([1.0, 2.0, 3.0]),),
+            None,
+            "for small logits it is the log of the sum of the exponentials",
+        ),
         Case(
             "large logits",
             (torch.tensor([1000.0, 1001.0, 1002.0]),),
             None,
-            "m + log(sum(exp(z - m))) with m = max(z) never overflows",
+            "exp(1000) overflows: reread 'LogSumExp' in lesson 05 (shift before exp, and add "
+            "the shift back after the log)",
         ),
         Case(
             "very negative logits",
             (torch.tensor([-1000.0, -1000.0]),),
             None,
-            "log(0) = -inf: shift by the maximum before exp",
+            "every exp underflows to 0 and log(0) = -inf: the same shift fixes this too",
         ),
         Case(
             "rows",
             (torch.tensor([[1.0, 2.0, 3.0], [500.0, 0.0, -500.0]]),),
             None,
-            "one result per row: reduce over dim=-1 (no keepdim in the result)",
+            "one number per row: the result has one dimension fewer than z",
         ),
     ]
     cases = [Case(c.name, c.args, torch.logsumexp(c.args[0], dim=-1), c.hint) for c in cases]
     run_checks("check_logsumexp", fn, cases)
 
 
-# --- lesson 06 ---------------------------------------------------------------
+# --- lesson 07 ---------------------------------------------------------------
 
 
 def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch.Tensor:
@@ -423,7 +495,7 @@ def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch
 def check_standardize(
     fn: Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]],
 ) -> None:
-    """Lesson 06: ``fn(x_train, x_test)`` standardises both with the training split's statistics."""
+    """Lesson 07: ``fn(x_train, x_test)`` standardises both with the training split's statistics."""
     generator = torch.Generator().manual_seed(0)
     x_train = torch.randn(20, 3, generator=generator, dtype=torch.float64) * 4 + 2
     x_test = torch.randn(5, 3, generator=generator, dtype=torch.float64) * 9 - 1
@@ -434,8 +506,8 @@ def check_standardize(
             "train and test",
             (x_train, x_test),
             _standardize_reference(x_train, x_test),
-            "use the mean and standard deviation of x_train only (per feature, dim=0) "
-            "for both splits",
+            "use statistics of x_train only, one mean and one standard deviation per feature "
+            "(column), for both splits",
         ),
         Case(
             "a constant feature",
@@ -457,7 +529,7 @@ def check_standardize(
 
 
 def check_confusion_matrix(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> None:
-    """Lesson 06: ``fn(y_true, y_pred, num_classes)`` counts (true, predicted) pairs."""
+    """Lesson 07: ``fn(y_true, y_pred, num_classes)`` counts (true, predicted) pairs."""
 
     def reference(y_true: torch.Tensor, y_pred: torch.Tensor, num_classes: int) -> torch.Tensor:
         return torch.bincount(y_true * num_classes + y_pred, minlength=num_classes**2).view(

@@ -1,7 +1,10 @@
-"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 05, 06).
+"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 05, 07).
 
-Every figure has a fixed size, a title and labelled axes, so that the stored
-PNGs look alike in the notebooks, the slides and the seminar pages.
+Every figure has a size set here (fixed, or from its number of rows and
+columns), a title and labelled axes, so that the stored PNGs look alike in the
+notebooks, the slides and the seminar pages. At 96 dpi a point of text is a CSS
+point, and a slide shows a PNG at its own size (a 1280x800 screen shows the
+960x700 reveal.js slide about 1.1 times larger), so no text there is below 10 pt.
 """
 
 from __future__ import annotations
@@ -15,18 +18,24 @@ from matplotlib.figure import Figure
 
 from softmax_course._validation import require_scores, require_tensor
 
-FIGSIZE = (7.0, 3.6)
+FIGSIZE = (6.5, 3.0)  # inches; at 96 dpi, 624 x 288 pixels
 LINE_STYLES = ("-", "--", "-.", ":")
+#: The smallest text in any figure, in points.
+SMALLEST_FONT = 10
 
 STYLE = {
     "figure.figsize": FIGSIZE,
-    "figure.dpi": 80,
+    "figure.dpi": 96,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.titlesize": 12,
-    "font.size": 10,
+    "axes.labelsize": 11,
+    "font.size": 11,
+    "xtick.labelsize": SMALLEST_FONT,
+    "ytick.labelsize": SMALLEST_FONT,
+    "legend.fontsize": SMALLEST_FONT,
     "image.cmap": "viridis",
     "svg.hashsalt": "softmax-course",
 }
@@ -74,13 +83,17 @@ def plot_matrix(
     annotate: bool = True,
     fmt: str = "{:g}",
 ) -> Figure:
-    """A matrix as a heat map with its values written in; lessons 02 and 06."""
+    """A matrix as a heat map with its values written in; lessons 02 and 07.
+
+    The values are written in each cell, so a colour bar would only repeat them.
+    """
     values = _as_numpy(matrix, "matrix")
     if values.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
     use_course_style()
-    fig, ax = plt.subplots(figsize=(2 + 0.7 * values.shape[1], 1.2 + 0.6 * values.shape[0]))
-    image = ax.imshow(values, cmap="Blues")
+    rows, cols = values.shape
+    fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
+    ax.imshow(values, cmap="Blues", aspect="auto")
     ax.grid(False)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.set_xticks(range(values.shape[1]))
@@ -90,7 +103,6 @@ def plot_matrix(
         for (row, col), value in np.ndenumerate(values):
             color = "white" if value > middle else "black"
             ax.text(col, row, fmt.format(value), ha="center", va="center", color=color)
-    fig.colorbar(image, ax=ax, shrink=0.8)
     fig.tight_layout()
     return fig
 
@@ -105,10 +117,11 @@ def plot_curves(
     log_y: bool = False,
     legend_loc: str = "best",
 ) -> Figure:
-    """Several named curves over one x axis; lessons 04, 05 and 06.
+    """Several named curves over one x axis; lessons 04, 05 and 07.
 
     Line styles cycle (solid, dashed, ...) so that curves lying on top of each
-    other stay visible.
+    other stay visible. ``legend_loc="outside"`` puts the legend right of the
+    axes, where it cannot cover a curve.
     """
     if not curves:
         raise ValueError("curves is empty: give at least one named curve")
@@ -123,7 +136,10 @@ def plot_curves(
         ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
-    ax.legend(fontsize=8, loc=legend_loc)
+    if legend_loc == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    else:
+        ax.legend(loc=legend_loc)
     fig.tight_layout()
     return fig
 
@@ -150,7 +166,7 @@ def plot_costs(
 def plot_images(
     images: torch.Tensor, titles: Sequence[str], title: str, ncols: int = 8, cmap: str = "gray_r"
 ) -> Figure:
-    """A grid of small images (digits or learned weights), each titled; lesson 06.
+    """A grid of small images (digits or learned weights), each titled; lesson 07.
 
     The grid is one mosaic drawn on one axes: a figure with one axes per image
     took 0.3 s more per figure to lay out, and students wait for every cell.
@@ -173,7 +189,7 @@ def plot_images(
         row, col = divmod(index, ncols)
         top, left = row * cell_h + 3, col * cell_w
         mosaic[top : top + height, left : left + width] = image
-    fig, ax = plt.subplots(figsize=(0.9 * ncols + 0.4, 1.15 * nrows + 0.5))
+    fig, ax = plt.subplots(figsize=(0.75 * ncols + 0.25, 0.875 * nrows + 0.5))
     limit = np.nanmax(np.abs(pixels)) if cmap.startswith("RdBu") else None
     ax.imshow(
         mosaic,
@@ -184,7 +200,13 @@ def plot_images(
     )
     for index, label in enumerate(titles):
         row, col = divmod(index, ncols)
-        ax.text(col * cell_w + width / 2 - 0.5, row * cell_h + 1.2, label, ha="center", fontsize=9)
+        ax.text(
+            col * cell_w + width / 2 - 0.5,
+            row * cell_h + 1.2,
+            label,
+            ha="center",
+            fontsize=SMALLEST_FONT,
+        )
     ax.set_axis_off()
     ax.set_title(title)
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.88)
