@@ -82,10 +82,14 @@ WRONG = {
     "check_accuracy": [
         (lambda logits, y: (logits.argmax(dim=1) == y).sum().item(), "case 'half right'"),
         (lambda logits, y: (logits.argmax(dim=0) == y).float().mean().item(), "raised"),
+        (lambda logits, y: (logits.argmin(dim=1) == y).float().mean().item(), "case 'half right'"),
+        (lambda logits, y: 100 * (logits.argmax(dim=1) == y).float().mean().item(), "case 'half right'"),
     ],
     "check_double_softmax_floor": [
         (lambda k: -math.log(math.e / (math.e + 2)), "case '2 classes'"),
-        (lambda k: 0.0, "e / (e + num_classes - 1)"),
+        (lambda k: 0.0, "at best the true class gets 1"),
+        (lambda k: -math.log(1 / k), "case '3 classes'"),
+        (lambda k: -math.log(math.e / (math.e + k)), "case '3 classes'"),
     ],
     "check_stable_softmax": [
         (lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True), "subtract the maximum"),
