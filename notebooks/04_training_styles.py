@@ -22,10 +22,12 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Setup: the seminar's imports and data
 #
-# `x_train` holds 8 samples of 4 features, `y_train` their classes (3 of them).
-# We keep them in float64: its rounding errors (about $10^{-16}$) stay far
-# below the sixth decimal that the logs print. `nb_epochs` and `lr` are the
-# seminar's; change them and run the lesson again.
+# `x_train` holds 8 samples of 4 features, `y_train` their classes (3 of them),
+# in float64: its rounding errors (about $10^{-16}$) stay far below the sixth
+# decimal that the logs print. The three loops that follow are the seminar's,
+# with `dtype=torch.float64` added and one line of the course's: a list that
+# keeps every epoch's cost. `nb_epochs` and `lr` are the seminar's; change them
+# and run the lesson again.
 
 # %% slideshow={"slide_type": "fragment"}
 import math
@@ -36,81 +38,72 @@ import torch.optim as optim
 
 from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
+from softmax_course.plotting import plot_costs
 
 nb_epochs = 5000
 lr = 0.1
 x_train, y_train = toy_data()
 print(x_train.dtype, tuple(x_train.shape), y_train)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 1: the seminar's hand-written cost
-#
-# The seminar's loop, with `dtype=torch.float64` added; the course also keeps
-# every cost (for the comparisons) and this run's `W`, `b` (for the pitfall).
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "slide"}
+# Style 1: the seminar's hand-written cost
 W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
 b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 optimizer = optim.SGD([W, b], lr=lr)
-
 hand_written_costs = []
 for epoch in range(nb_epochs + 1):
     hypothesis = F.softmax(x_train.matmul(W) + b, dim=1)
     y_one_hot = torch.zeros_like(hypothesis)
     y_one_hot.scatter_(1, y_train.unsqueeze(1), 1)
     cost = (y_one_hot * -torch.log(F.softmax(hypothesis, dim=1))).sum(dim=1).mean()
-
     optimizer.zero_grad()
     cost.backward()
     optimizer.step()
-
     hand_written_costs.append(cost.item())
     if epoch % 500 == 0:
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
+
+# %% slideshow={"slide_type": "skip"}
+# This run's parameters, for the pitfall below (W and b are reused by style 2).
 hand_written_W, hand_written_b = W, b
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 2: `F.cross_entropy` on the logits
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "slide"}
+# Style 2: F.cross_entropy on the logits
 W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
 b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 optimizer = optim.SGD([W, b], lr=lr)
-
 cross_entropy_costs = []
 for epoch in range(nb_epochs + 1):
     z = x_train.matmul(W) + b
     cost = F.cross_entropy(z, y_train)
-
     optimizer.zero_grad()
     cost.backward()
     optimizer.step()
-
     cross_entropy_costs.append(cost.item())
     if epoch % 500 == 0:
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 3: an `nn.Module`
-#
-# `SoftmaxClassifierModel` is the seminar's class: one `nn.Linear(4, 3)` that
-# returns logits. Its weights start random; replaying the seminar's random
-# stream first gives the seminar's start, which `.to(torch.float64)` converts.
 
-# %% slideshow={"slide_type": "fragment"}
-replay_seminar_draws()
-model = SoftmaxClassifierModel().to(torch.float64)
+# %% slideshow={"slide_type": "slide"}
+# Style 3: an nn.Module
+replay_seminar_draws()  # so the model starts where the seminar's did
+model = SoftmaxClassifierModel().to(torch.float64)  # one nn.Linear(4, 3)
 optimizer = optim.SGD(model.parameters(), lr=lr)
-
 module_costs = []
 for epoch in range(nb_epochs + 1):
     prediction = model(x_train)
     cost = F.cross_entropy(prediction, y_train)
-
     optimizer.zero_grad()
     cost.backward()
     optimizer.step()
-
     module_costs.append(cost.item())
     if epoch % 500 == 0:
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
@@ -118,29 +111,26 @@ for epoch in range(nb_epochs + 1):
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our logs against the seminar's
 #
-# The seminar computed in float32, we in float64. Where a cost lies close to
-# the point where its sixth decimal rounds up or down, the few $10^{-7}$ that
-# float32's rounding adds over thousands of epochs move it across:
+# The seminar computed in float32, the course in float64. Where a cost lies within a few
+# $10^{-7}$ of the point where its sixth decimal rounds up or down, float32's
+# rounding over thousands of epochs can move it across (seminar: float32, course: float64):
 
 # %% slideshow={"slide_type": "fragment"}
 from softmax_course import training
 
-course_costs = {"hand-written": hand_written_costs, "F.cross_entropy": cross_entropy_costs, "nn.Module": module_costs}
+course_costs = {"hand-written": hand_written_costs,
+                "F.cross_entropy": cross_entropy_costs,
+                "nn.Module": module_costs}
 if (nb_epochs, lr) != (training.SEMINAR_NB_EPOCHS, training.SEMINAR_LR):
-    print(f"The seminar ran nb_epochs = {training.SEMINAR_NB_EPOCHS}, lr = {training.SEMINAR_LR}: set them back to compare.")
+    print("Set nb_epochs and lr back to the seminar's to compare.")
 else:
-    identical = 0
-    print(f"{'run':>15} {'epoch':>5} {'seminar (float32)':>18} {'course (float64)':>17} {'9 decimals':>12}")
-    for style, costs in course_costs.items():
-        epochs = range(0, nb_epochs + 1, training.SEMINAR_LOG_EVERY)
-        for epoch, theirs, ours in zip(epochs, training.seminar_log(style), training.log_lines(costs), strict=True):
-            if theirs == ours:
-                identical += 1
-                continue
-            print(f"{style:>15} {epoch:5d} {theirs[-8:]:>18} {ours[-8:]:>17} {costs[epoch]:12.9f}")
-            distance_to_rounding_point = abs(costs[epoch] * 1e6 % 1 - 0.5) / 1e6
-            assert distance_to_rounding_point < 4e-7
-    print(f"{identical} of {3 * len(epochs)} log lines are the seminar's, character for character")
+    differences = training.seminar_log_differences(course_costs)
+    print(f"{'run':>15} {'epoch':>5} {'seminar':>8} {'course':>8} {'course, 9 decimals':>19}")
+    for style, epoch, theirs, ours, exact in differences:
+        print(f"{style:>15} {epoch:5d} {theirs:>8} {ours:>8} {exact:19.9f}")
+        assert abs(exact * 1e6 % 1 - 0.5) < 0.4  # within 4e-7 of a rounding point
+    nb_lines = sum(len(training.seminar_log(style)) for style in course_costs)
+    print(f"the other {nb_lines - len(differences)} of the {nb_lines} lines: identical")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The pitfall: softmax applied twice
@@ -152,15 +142,15 @@ else:
 
 # %% slideshow={"slide_type": "fragment"}
 floor = -math.log(math.e / (math.e + 2))
-print(f"floor with softmax twice:           {floor:.4f}")
-print(f"hand-written run at epoch {nb_epochs}:     {hand_written_costs[-1]:.4f}")
-print(f"F.cross_entropy run at epoch {nb_epochs}:  {cross_entropy_costs[-1]:.4f}")
+print(f"floor with softmax twice:    {floor:.4f}")
+print(f"softmax twice, epoch {nb_epochs}:   {hand_written_costs[-1]:.4f}")
+print(f"F.cross_entropy, epoch {nb_epochs}: {cross_entropy_costs[-1]:.4f}")
 assert min(hand_written_costs) > floor
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Why it stalls: the gradient is squashed
 #
-# The floor is not what stops the run: it ends well above it. The first softmax
+# The floor is not what stops the run: it ends well above it. In the seminar's run the first softmax
 # has saturated (most of its probabilities sit near 0 or 1, where they hardly move), and
 # the second one flattens what is left. At the `W` this run reached, its cost
 # passes on a far smaller gradient than the true cross-entropy would:
@@ -168,15 +158,15 @@ assert min(hand_written_costs) > floor
 # %% slideshow={"slide_type": "fragment"}
 W_reached = hand_written_W.detach().clone().requires_grad_(True)
 z_reached = x_train.matmul(W_reached) + hand_written_b.detach()
-softmax_twice = F.nll_loss(torch.log(F.softmax(F.softmax(z_reached, dim=1), dim=1)), y_train)
-softmax_once = F.cross_entropy(z_reached, y_train)
 first_softmax = F.softmax(z_reached, dim=1)
 saturated = ((first_softmax < 0.01) | (first_softmax > 0.99)).double().mean()
-print(f"share of the first softmax's probabilities below 0.01 or above 0.99: {saturated:.2f}")
+print(f"first softmax's probabilities below 0.01 or above 0.99: {saturated:.0%}")
+softmax_twice = F.nll_loss(torch.log(F.softmax(first_softmax, dim=1)), y_train)
+softmax_once = F.cross_entropy(z_reached, y_train)
 (grad_twice,) = torch.autograd.grad(softmax_twice, W_reached, retain_graph=True)
 (grad_once,) = torch.autograd.grad(softmax_once, W_reached)
-print(f"norm of the gradient on W, softmax twice (the run's cost): {grad_twice.norm():.4f}")
-print(f"norm of the gradient on W, softmax once (cross-entropy):   {grad_once.norm():.4f}")
+print(f"gradient norm on W, softmax twice (the run's cost): {grad_twice.norm():.4f}")
+print(f"gradient norm on W, softmax once (cross-entropy):   {grad_once.norm():.4f}")
 assert grad_twice.norm() < grad_once.norm()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -189,25 +179,28 @@ assert grad_twice.norm() < grad_once.norm()
 # %% slideshow={"slide_type": "fragment"}
 from softmax_course.training import train_low_level
 
-fixed_run = train_low_level(x_train, y_train, nb_epochs=nb_epochs, lr=lr, log_every=0)
-largest_gap = max(abs(f - c) for f, c in zip(fixed_run.costs, cross_entropy_costs, strict=True))
-assert largest_gap < 1e-12
-print(f"fixed loop at epoch {nb_epochs}: {fixed_run.costs[-1]:.6f}, within 1e-12 of F.cross_entropy at all {nb_epochs + 1} epochs")
-print(f"its gradient norm at epoch {nb_epochs}: {fixed_run.parameters['W'].grad.norm():.4f}, "
-      f"the hand-written run's: {hand_written_W.grad.norm():.4f}")
+schedule = {"nb_epochs": nb_epochs, "lr": lr, "log_every": 0}
+fixed_run = train_low_level(x_train, y_train, **schedule)
+gaps = [abs(f - c) for f, c in zip(fixed_run.costs, cross_entropy_costs, strict=True)]
+assert max(gaps) < 1e-12
+print(f"fixed loop, epoch {nb_epochs}: {fixed_run.costs[-1]:.6f}")
+print(f"within 1e-12 of F.cross_entropy at all {len(gaps)} epochs")
+last_grad_fixed, last_grad_twice = fixed_run.parameters["W"].grad, hand_written_W.grad
+print(f"gradient norm on W at epoch {nb_epochs}: fixed {last_grad_fixed.norm():.4f}, "
+      f"softmax twice {last_grad_twice.norm():.4f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The fixed loop lies on the `F.cross_entropy` curve (dashed over solid). The
-# thick early band is real: the step overshoots, so the cost goes up and down
-# from one epoch to the next before it settles.
+# The fixed loop lies on the `F.cross_entropy` curve (dashed over solid).
+# Where a step overshoots, the cost rises and the curve zigzags.
 
 # %% slideshow={"slide_type": "fragment"}
-from softmax_course.plotting import plot_costs
-
-rises = [epoch for epoch in range(1, nb_epochs + 1) if cross_entropy_costs[epoch] > cross_entropy_costs[epoch - 1]]
-print(f"F.cross_entropy's cost rises in {len(rises)} of {nb_epochs} epochs, the last at epoch {max(rises, default=0)}")
-pitfall_costs = {"softmax twice": hand_written_costs, "F.cross_entropy": cross_entropy_costs, "softmax once (fixed)": fixed_run.costs}
-fig = plot_costs(pitfall_costs, "Softmax twice stalls; once, it tracks F.cross_entropy", log_scale=True,
+steps = zip(cross_entropy_costs, cross_entropy_costs[1:], strict=False)
+rises = sum(after > before for before, after in steps)
+print(f"epochs where the F.cross_entropy cost rose: {rises}")
+pitfall_costs = {"softmax twice": hand_written_costs,
+                 "F.cross_entropy": cross_entropy_costs,
+                 "softmax once (fixed)": fixed_run.costs}
+fig = plot_costs(pitfall_costs, "One softmax or two", log_scale=True,
                  reference_lines={"floor with softmax twice": floor})
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -223,19 +216,13 @@ from softmax_course.training import train_module
 model_from_zero = SoftmaxClassifierModel().to(torch.float64)
 for parameter in model_from_zero.parameters():
     torch.nn.init.zeros_(parameter)
-from_zero_run = train_module(model_from_zero, x_train, y_train, nb_epochs=nb_epochs, lr=lr, log_every=0)
+from_zero_run = train_module(model_from_zero, x_train, y_train, **schedule)
+shared, per_class = cross_entropy_costs[-1], from_zero_run.costs[-1]
 print(f"cost at epoch {nb_epochs}:")
-print(f"  shared b,    start at zero:          {cross_entropy_costs[-1]:.6f}")
-print(f"  per-class b, start at zero:          {from_zero_run.costs[-1]:.6f}")
-print(f"  per-class b, the seminar's start:    {module_costs[-1]:.6f}")
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# The per-class bias makes most of the difference; the random start, the rest.
-
-# %% slideshow={"slide_type": "fragment"}
-module_comparison = {"shared b, from zero": cross_entropy_costs, "per-class b, from zero": from_zero_run.costs,
-                     "per-class b, seminar's start": module_costs}
-fig = plot_costs(module_comparison, "Bias per class, and the start", log_scale=True)
+print(f"  shared b,    start at zero:        {shared:.6f}")
+print(f"  per-class b, start at zero:        {per_class:.6f}")
+print(f"  per-class b, the seminar's start:  {module_costs[-1]:.6f}")
+print(f"bias per class: {per_class - shared:+.6f}; start: {module_costs[-1] - per_class:+.6f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -297,4 +284,4 @@ if my_prediction is None:
 elif my_prediction == answer:
     print(f"✓ {answer}, as you predicted.")
 else:
-    print(f"✗ It is {answer}. Look again at the thick early band of the cost figure: what does a step that is too long do?")
+    print(f"✗ It is {answer}. Look again at the cost figure: what does a step that overshoots do?")

@@ -122,9 +122,10 @@ print("fixed:", F.nll_loss(torch.log(F.softmax(z, dim=1)), y))
 x_train, y_train = toy_data()
 W = torch.randn((4, 3), dtype=torch.float64)  # any weights will do
 b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+hypothesis = F.softmax(x_train.matmul(W) + b, dim=1)
 costs_of_b = {
     "F.cross_entropy": F.cross_entropy(x_train.matmul(W) + b, y_train),
-    "softmax twice": F.nll_loss(torch.log(F.softmax(F.softmax(x_train.matmul(W) + b, dim=1), dim=1)), y_train),
+    "softmax twice": F.nll_loss(torch.log(F.softmax(hypothesis, dim=1)), y_train),
 }
 for name, cost in costs_of_b.items():
     (grad_b,) = torch.autograd.grad(cost, b)
@@ -136,11 +137,13 @@ for name, cost in costs_of_b.items():
 # bias per class, `torch.zeros(3)`: it shifts the classes *relative to each other*.
 
 # %% slideshow={"slide_type": "fragment"}
-shared_run = train_cross_entropy(x_train, y_train, nb_epochs=nb_epochs, lr=lr, log_every=0)
-per_class_run = train_cross_entropy(x_train, y_train, per_class_bias=True, nb_epochs=nb_epochs, lr=lr, log_every=0)
+schedule = {"nb_epochs": nb_epochs, "lr": lr, "log_every": 0}
+shared_run = train_cross_entropy(x_train, y_train, **schedule)
+per_class_run = train_cross_entropy(x_train, y_train, per_class_bias=True, **schedule)
 assert abs(shared_run.parameters["b"].item()) < 1e-12
-print(f"wrong: shared b stays 0 (below 1e-12);     cost at epoch {nb_epochs}: {shared_run.costs[-1]:.6f}")
-print(f"fixed: per-class b = {per_class_run.parameters['b'].detach().numpy().round(3)}; cost at epoch {nb_epochs}: {per_class_run.costs[-1]:.6f}")
+per_class_b = per_class_run.parameters["b"].detach()
+print(f"epoch {nb_epochs}, wrong: b stays 0 (below 1e-12); cost {shared_run.costs[-1]:.6f}")
+print(f"epoch {nb_epochs}, fixed: b = {per_class_b.numpy().round(3)}; cost {per_class_run.costs[-1]:.6f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Mistake 6: the floor of a double softmax
@@ -152,8 +155,10 @@ print(f"fixed: per-class b = {per_class_run.parameters['b'].detach().numpy().rou
 
 # %% slideshow={"slide_type": "fragment"}
 floor = -math.log(math.e / (math.e + 2))
-double_softmax_cost = F.cross_entropy(F.softmax(confident, dim=1), torch.tensor([0])).item()
-print(f"floor with 3 classes: {floor:.4f}; a confident, correct prediction: {double_softmax_cost:.4f}")
+target = torch.tensor([0])
+double_softmax_cost = F.cross_entropy(F.softmax(confident, dim=1), target).item()
+print(f"floor with 3 classes:              {floor:.4f}")
+print(f"a confident, correct prediction:   {double_softmax_cost:.4f}")
 assert abs(double_softmax_cost - floor) < 1e-6
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -12,6 +12,7 @@ from softmax_course.training import (
     LOG_FORMAT,
     log_lines,
     seminar_log,
+    seminar_log_differences,
     train,
     train_cross_entropy,
     train_low_level,
@@ -66,12 +67,20 @@ def test_seminar_logs_are_the_pages_lines():
 def test_each_style_prints_the_seminars_log_but_for_known_float64_digits(style):
     run = run_style(style, log_every=0)
     assert len(run.costs) == 5001
-    differences = [
+    differing_lines = [
         (int(ours.split()[1].split("/")[0]), theirs.split()[-1], ours.split()[-1])
         for theirs, ours in zip(seminar_log(style), log_lines(run.costs), strict=True)
         if theirs != ours
     ]
-    assert differences == FLOAT64_DIFFERENCES[style]
+    assert differing_lines == FLOAT64_DIFFERENCES[style]
+    differences = seminar_log_differences({style: run.costs})
+    assert [(epoch, theirs, ours) for _, epoch, theirs, ours, _ in differences] == differing_lines
+    assert all(name == style and f"{cost:.6f}" == ours for name, _, _, ours, cost in differences)
+
+
+def test_seminar_log_differences_needs_the_seminars_schedule():
+    with pytest.raises(ValueError, match="the 'nn.Module' run has 300 epochs; .* nb_epochs = 5000"):
+        seminar_log_differences({"nn.Module": [1.0] * 301})
 
 
 def test_log_lines_have_the_seminars_format(capsys):

@@ -9,7 +9,7 @@ them to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -57,6 +57,30 @@ def log_lines(costs: list[float], log_every: int = SEMINAR_LOG_EVERY) -> list[st
     nb_epochs = len(costs) - 1
     epochs = range(0, nb_epochs + 1, log_every)
     return [LOG_FORMAT.format(epoch, nb_epochs, costs[epoch]) for epoch in epochs]
+
+
+def seminar_log_differences(
+    costs_by_style: Mapping[str, Sequence[float]],
+) -> list[tuple[str, int, str, str, float]]:
+    """The log lines where a run prints another cost than the seminar did; lesson 04.
+
+    ``costs_by_style`` maps a style (a key of ``SEMINAR_LOGGED_COSTS``) to the
+    cost of every epoch of a run on the seminar's schedule. Each difference is
+    ``(style, epoch, the seminar's printed cost, the run's printed cost, the run's cost)``.
+    """
+    differences = []
+    for style, costs in costs_by_style.items():
+        if len(costs) != SEMINAR_NB_EPOCHS + 1:
+            raise ValueError(
+                f"the {style!r} run has {len(costs) - 1} epochs; the seminar's log is for "
+                f"nb_epochs = {SEMINAR_NB_EPOCHS}"
+            )
+        epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
+        for epoch, printed in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True):
+            ours = f"{costs[epoch]:.6f}"
+            if ours != printed:
+                differences.append((style, epoch, printed, ours, costs[epoch]))
+    return differences
 
 
 @dataclass
