@@ -25,9 +25,9 @@
 # `x_train` holds 8 samples of 4 features, `y_train` their classes (3 of them),
 # in float64: its rounding errors (about $10^{-16}$) stay far below the sixth
 # decimal that the logs print. The three loops that follow are the seminar's,
-# with `dtype=torch.float64` added and one line of the course's: a list that
-# keeps every epoch's cost. `nb_epochs` and `lr` are the seminar's; change them
-# and run the lesson again.
+# with `dtype=torch.float64` added, `nb_epochs` and `lr` set once here, and a
+# list that keeps every epoch's cost (and, for style 1, names for its `W` and `b`).
+# `nb_epochs` and `lr` are the seminar's; change them and run the lesson again.
 
 # %% slideshow={"slide_type": "fragment"}
 import math
@@ -65,10 +65,7 @@ for epoch in range(nb_epochs + 1):
     hand_written_costs.append(cost.item())
     if epoch % 500 == 0:
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
-
-# %% slideshow={"slide_type": "skip"}
-# This run's parameters, for the pitfall below (W and b are reused by style 2).
-hand_written_W, hand_written_b = W, b
+hand_written_W, hand_written_b = W, b  # for the pitfall
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 2: `F.cross_entropy` on the logits

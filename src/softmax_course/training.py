@@ -1,9 +1,9 @@
 """One training loop, three ways to compute the cost; lessons 04, 06 and 07.
 
-The seminar writes its ``optim.SGD`` loop three times; only the line that
-computes the cost changes. :func:`train` is that loop once, and each training
-style is a small function that builds its parameters and its cost and hands
-them to it.
+The seminar writes its ``optim.SGD`` loop three times; only the parameters and
+the lines that compute the cost change. :func:`train` is that loop once, and
+each training style is a small function that builds its parameters and its
+cost and hands them to it.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def seminar_log_differences(
 
 @dataclass
 class TrainingRun:
-    """What a training style returns: the cost at every epoch and the trained logits."""
+    """What a training style returns: the cost at every epoch, the function that
+    computes the trained logits, and the trained parameters by name."""
 
     costs: list[float]
     forward: Callable[[torch.Tensor], torch.Tensor]
@@ -134,7 +135,7 @@ def train_low_level(
     num_classes: int = 3,
     **schedule: float,
 ) -> TrainingRun:
-    """Hand-written cross-entropy on ``W`` and ``b``, as in the seminar's first run.
+    """The seminar's first run: a hand-written cross-entropy on ``W`` and ``b``.
 
     ``double_softmax=True`` reproduces the seminar's bug: it takes the softmax of
     an already-softmaxed ``hypothesis`` (lesson 04). ``per_class_bias=False``
