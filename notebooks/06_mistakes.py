@@ -157,8 +157,9 @@ print(f"epoch {nb_epochs}, fixed: b = {per_class_b.numpy().round(3)}; cost {per_
 floor = -math.log(math.e / (math.e + 2))
 target = torch.tensor([0])
 double_softmax_cost = F.cross_entropy(F.softmax(confident, dim=1), target).item()
-print(f"floor with 3 classes:              {floor:.4f}")
-print(f"a confident, correct prediction:   {double_softmax_cost:.4f}")
+print(f"floor with 3 classes:               {floor:.4f}")
+print(f"a confident, correct prediction:    {double_softmax_cost:.4f}")
+print(f"fixed, logits into F.cross_entropy: {F.cross_entropy(confident, target).item():.4f}")
 assert abs(double_softmax_cost - floor) < 1e-6
 
 # %% [markdown] slideshow={"slide_type": "slide"}
