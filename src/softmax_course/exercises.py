@@ -372,35 +372,39 @@ def check_accuracy(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
             "half right",
             (logits, torch.tensor([0, 1, 1, 0])),
             0.5,
-            "compare logits.argmax(dim=1) with y",
+            "a row's predicted class is the position of its largest logit; "
+            "count the rows where it equals the label",
         ),
         Case(
             "all right",
             (logits, torch.tensor([0, 1, 2, 1])),
             1.0,
-            "the predicted class is the argmax over classes (dim=1)",
+            "look for the largest logit within each row (across the classes)",
         ),
         Case(
             "all wrong",
             (logits, torch.tensor([1, 0, 0, 0])),
             0.0,
-            "count matches, then divide by the number of samples",
+            "a fraction: the number of right rows divided by the number of rows",
         ),
         Case(
             "one sample",
             (logits[2:3], torch.tensor([2])),
             1.0,
-            "argmax over dim=1, not over the whole tensor",
+            "one prediction per row, even when there is a single row",
         ),
     ]
     run_checks("check_accuracy", fn, cases, compare_numbers)
 
 
+# --- lesson 06 (the gallery of mistakes) ----------------------------------------
+
+
 def check_double_softmax_floor(fn: Callable[[int], float]) -> None:
-    """Lesson 04: ``fn(num_classes)`` is the lowest cost reachable with softmax applied twice."""
+    """Lesson 06: ``fn(num_classes)`` is the lowest cost reachable with softmax applied twice."""
     hint = (
-        "the second softmax sees probabilities in [0, 1]; at best the true class gets 1 and "
-        "every other class 0, so its probability is e / (e + num_classes - 1)"
+        "the second softmax sees probabilities between 0 and 1: at best the true class "
+        "gets 1 and every other class 0 (lesson 06, mistake 6)"
     )
     cases = [
         Case(f"{k} classes", (k,), _double_softmax_floor_reference(k), hint) for k in (3, 2, 10)

@@ -1,18 +1,20 @@
-"""One training loop, three ways to compute the cost; lessons 04 and 06.
+"""One training loop, three ways to compute the cost; lessons 04, 06 and 07.
 
-The seminar writes its loop three times; only the line that computes the cost
-changes. :func:`train` is that loop once, and each training style is a small
-function that builds its parameters and its cost and hands them to it.
+The seminar writes its ``optim.SGD`` loop three times; only the parameters and
+the lines that compute the cost change. :func:`train` is that loop once, and
+each training style is a small function that builds its parameters and its
+cost and hands them to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
-from torch import nn
+from torch import nn, optim
 
 from softmax_course._validation import (
     require_labels,
@@ -23,10 +25,68 @@ from softmax_course.functional import one_hot, one_hot_cross_entropy
 
 LOG_FORMAT = "Epoch {:4d}/{} Cost: {:.6f}"
 
+#: The seminar's schedule: 5000 epochs of SGD at learning rate 0.1, a log line every 500.
+SEMINAR_NB_EPOCHS = 5000
+SEMINAR_LR = 0.1
+SEMINAR_LOG_EVERY = 500
+
+#: The costs the seminar's three runs printed (float32, on the seminar's machine).
+SEMINAR_LOGGED_COSTS = {
+    "hand-written": "1.098612 0.774822 0.738749 0.721463 0.710759 0.703385 0.697990 0.693876 "
+    "0.690640 0.688032 0.685888".split(),
+    "F.cross_entropy": "1.098612 0.568255 0.399962 0.285279 0.246098 0.216146 0.192427 0.173168 "
+    "0.157232 0.143840 0.132443".split(),
+    "nn.Module": "1.849513 0.451947 0.241922 0.190806 0.157194 0.133385 0.115685 0.102039 "
+    "0.091213 0.082423 0.075151".split(),
+}
+
+
+def seminar_log(style: str) -> list[str]:
+    """The log lines the seminar printed for ``style`` (a key of ``SEMINAR_LOGGED_COSTS``)."""
+    if style not in SEMINAR_LOGGED_COSTS:
+        raise ValueError(f"style must be one of {sorted(SEMINAR_LOGGED_COSTS)}, got {style!r}")
+    epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
+    return [
+        f"Epoch {epoch:4d}/{SEMINAR_NB_EPOCHS} Cost: {cost}"
+        for epoch, cost in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True)
+    ]
+
+
+def log_lines(costs: list[float], log_every: int = SEMINAR_LOG_EVERY) -> list[str]:
+    """The seminar's log lines for a run whose cost at every epoch is ``costs``."""
+    nb_epochs = len(costs) - 1
+    epochs = range(0, nb_epochs + 1, log_every)
+    return [LOG_FORMAT.format(epoch, nb_epochs, costs[epoch]) for epoch in epochs]
+
+
+def seminar_log_differences(
+    costs_by_style: Mapping[str, Sequence[float]],
+) -> list[tuple[str, int, str, str, float]]:
+    """The log lines where a run prints another cost than the seminar did; lesson 04.
+
+    ``costs_by_style`` maps a style (a key of ``SEMINAR_LOGGED_COSTS``) to the
+    cost of every epoch of a run on the seminar's schedule. Each difference is
+    ``(style, epoch, the seminar's printed cost, the run's printed cost, the run's cost)``.
+    """
+    differences = []
+    for style, costs in costs_by_style.items():
+        if len(costs) != SEMINAR_NB_EPOCHS + 1:
+            raise ValueError(
+                f"the {style!r} run has {len(costs) - 1} epochs; the seminar's log is for "
+                f"nb_epochs = {SEMINAR_NB_EPOCHS}"
+            )
+        epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
+        for epoch, printed in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True):
+            ours = f"{costs[epoch]:.6f}"
+            if ours != printed:
+                differences.append((style, epoch, printed, ours, costs[epoch]))
+    return differences
+
 
 @dataclass
 class TrainingRun:
-    """What a training style returns: the cost at every epoch and the trained logits."""
+    """What a training style returns: the cost at every epoch, the function that
+    computes the trained logits, and the trained parameters by name."""
 
     costs: list[float]
     forward: Callable[[torch.Tensor], torch.Tensor]
@@ -36,32 +96,31 @@ class TrainingRun:
 def train(
     compute_cost: Callable[[], torch.Tensor],
     params: Iterable[torch.Tensor],
-    nb_epochs: int = 5000,
-    lr: float = 0.1,
-    log_every: int = 500,
+    nb_epochs: int = SEMINAR_NB_EPOCHS,
+    lr: float = SEMINAR_LR,
+    log_every: int = SEMINAR_LOG_EVERY,
 ) -> list[float]:
-    """Full-batch gradient descent on ``params``; return the cost of every epoch (0..nb_epochs).
+    """The seminar's loop: ``optim.SGD`` on ``params`` for epochs 0..nb_epochs, full batch.
 
-    Prints the seminar's log line every ``log_every`` epochs (0: silent).
-
-    The update is the one ``optim.SGD(params, lr=lr)`` makes (``p -= lr * p.grad``,
-    the same float operations, tested to give identical costs) written out,
-    because constructing any ``torch.optim`` optimizer first imports
-    ``torch._dynamo``, which costs about a second per lesson.
+    Returns the cost of every epoch, and prints the seminar's log line every
+    ``log_every`` epochs (0: silent). A cost that is not finite (a learning rate
+    too large) stops training with an error naming the epoch and ``lr``: every
+    later number would be meaningless.
     """
     _check_schedule(nb_epochs, lr, log_every)
-    params = list(params)
+    optimizer = optim.SGD(params, lr=lr)
     costs = []
     for epoch in range(nb_epochs + 1):
         cost = compute_cost()
-        for param in params:
-            param.grad = None
-        cost.backward()
-        with torch.no_grad():
-            for param in params:
-                if param.grad is not None:
-                    param.add_(param.grad, alpha=-lr)
         costs.append(cost.item())
+        if not math.isfinite(costs[-1]):
+            raise ValueError(
+                f"the cost became {costs[-1]} at epoch {epoch} with lr={lr}: "
+                f"the steps diverged; try a smaller learning rate"
+            )
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
         if log_every and epoch % log_every == 0:
             print(LOG_FORMAT.format(epoch, nb_epochs, costs[-1]))
     return costs
@@ -76,12 +135,12 @@ def train_low_level(
     num_classes: int = 3,
     **schedule: float,
 ) -> TrainingRun:
-    """Hand-written cross-entropy on ``W`` and ``b``, as in the seminar's first run.
+    """The seminar's first run: a hand-written cross-entropy on ``W`` and ``b``.
 
     ``double_softmax=True`` reproduces the seminar's bug: it takes the softmax of
-    an already-softmaxed ``hypothesis``, so the cost stalls near 0.686.
-    ``per_class_bias=False`` keeps the seminar's single shared ``b``, which never
-    trains; ``True`` gives each class its own bias.
+    an already-softmaxed ``hypothesis`` (lesson 04). ``per_class_bias=False``
+    keeps the seminar's single shared ``b``, whose gradient is zero (lesson 06);
+    ``True`` gives each class its own bias.
     """
     x_train, y_train = _check_data(x_train, y_train, num_classes)
     # The targets do not change between epochs: encode them once, not in the loop.
@@ -115,7 +174,7 @@ def train_cross_entropy(
 def train_module(
     model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, **schedule: float
 ) -> TrainingRun:
-    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 06)."""
+    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 07)."""
     x_train = require_scores(x_train, "x_train", dims=(2,))
     parameters = dict(model.named_parameters())
     if not parameters:
@@ -167,6 +226,7 @@ def _train_linear(
 
 
 def _check_schedule(nb_epochs: object, lr: object, log_every: object) -> None:
+    """Epoch counts: ints of 0 or more; the learning rate: a finite number above 0."""
     for name, value in (("nb_epochs", nb_epochs), ("log_every", log_every)):
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
@@ -174,5 +234,7 @@ def _check_schedule(nb_epochs: object, lr: object, log_every: object) -> None:
             raise ValueError(f"{name} must be 0 or more, got {value}")
     if isinstance(lr, bool) or not isinstance(lr, int | float):
         raise TypeError(f"lr must be a number, got {type(lr).__name__}")
-    if not lr > 0:
+    if math.isnan(lr) or math.isinf(lr):
+        raise ValueError(f"lr must be a finite number, got {lr}")
+    if lr <= 0:
         raise ValueError(f"lr must be positive, got {lr}")
