@@ -260,25 +260,27 @@ check_accuracy(my_accuracy)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Exercise 2 (predict, then run).** Train the `F.cross_entropy` style for 500
-# epochs at `lr = 1.0`, ten times the seminar's rate. Will its cost at epoch
-# 500 be *lower* or *higher* than at `lr = 0.1`? Write `"lower"` or `"higher"`
-# below, then run the next cell.
+# epochs at `high_lr = 1.0`, ten times the seminar's rate. Will its cost at
+# the last epoch be *lower* or *higher* than at the seminar's `lr`? Write
+# `"lower"` or `"higher"` in place of the `...`, then run the check cell.
 
 # %% slideshow={"slide_type": "skip"}
-my_prediction = None  # "lower" or "higher"
-
-# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import reveal_prediction
 from softmax_course.training import train_cross_entropy
 
 exercise_epochs = 500
-final_cost = {rate: train_cross_entropy(x_train, y_train, nb_epochs=exercise_epochs, lr=rate, log_every=0).costs[-1]
-              for rate in (0.1, 1.0)}
-answer = "higher" if final_cost[1.0] > final_cost[0.1] else "lower"
-for rate, cost_reached in final_cost.items():
-    print(f"lr = {rate}: cost {cost_reached:.4f} at epoch {exercise_epochs}")
-if my_prediction is None:
-    print("Write your prediction in my_prediction first, then run this cell again.")
-elif my_prediction == answer:
-    print(f"✓ {answer}, as you predicted.")
-else:
-    print(f"✗ It is {answer}. Look again at the cost figure: what does a step that overshoots do?")
+high_lr = 1.0
+lr_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+lr_prediction = "higher"
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+final_cost = {
+    rate: train_cross_entropy(x_train, y_train, nb_epochs=exercise_epochs, lr=rate, log_every=0).costs[-1]
+    for rate in (lr, high_lr)
+}
+reveal_prediction(lr_prediction, "higher" if final_cost[high_lr] > final_cost[lr] else "lower")
+if lr_prediction is not ...:
+    for rate, cost_reached in final_cost.items():
+        print(f"lr = {rate}: cost {cost_reached:.4f} at epoch {exercise_epochs}")

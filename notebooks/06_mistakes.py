@@ -176,22 +176,22 @@ assert abs(double_softmax_cost - floor) < 1e-6
 # ## Exercises
 #
 # **Exercise 1 (predict, then run).** With **5** classes, what is the lowest
-# cost that a double softmax allows? Write your prediction (a number) below,
-# then run the cell after it, which measures it on a confident, correct prediction.
+# cost that a double softmax allows? Write your prediction (a number, two
+# decimals are enough) in place of the `...`, then run the check cell, which
+# measures it on a confident, correct prediction.
 
 # %% slideshow={"slide_type": "skip"}
-my_floor_prediction = None  # a number, e.g. 0.7
+from softmax_course.exercises import reveal_prediction
 
-# %% slideshow={"slide_type": "skip"}
+floor_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+floor_prediction = math.log(1 + 4 / math.e)
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
 five_classes = torch.tensor([[40.0, 0.0, 0.0, 0.0, 0.0]])
 measured_floor = F.cross_entropy(F.softmax(five_classes, dim=1), torch.tensor([0])).item()
-print(f"the double softmax's cost for a confident, correct prediction with 5 classes: {measured_floor:.4f}")
-if my_floor_prediction is None:
-    print("Write your prediction in my_floor_prediction first, then run this cell again.")
-elif abs(my_floor_prediction - measured_floor) < 5e-3:
-    print("✓ your prediction is right.")
-else:
-    print(f"✗ your prediction is off by {abs(my_floor_prediction - measured_floor):.4f}. Mistake 6 shows the 3-class case: what changes with 5?")
+reveal_prediction(floor_prediction, measured_floor)
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Each check cell tests your function on several cases and prints ✓, or the

@@ -5,6 +5,7 @@ files they wrote: no solution's code in a student notebook or a (public) seminar
 page, no stored ✓ under a check cell, every exercise stub present.
 """
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -46,9 +47,14 @@ class Lesson:
         code = [cell for cell in cells if cell.cell_type == "code"]
         self.solutions = [cell for cell in code if tagged(cell, "solution")]
         self.checks = [cell for cell in code if tagged(cell, "check")]
+        # Each solution follows its stub: a function that raises, or a prediction left as `...`.
         self.stubs = [
-            cell for cell in code if STUB_MARK in cell.source and not tagged(cell, "solution")
+            code[index - 1] for index, cell in enumerate(code) if tagged(cell, "solution")
         ]
+        for stub in self.stubs:
+            assert STUB_MARK in stub.source or re.search(r"^\w+ = \.\.\.$", stub.source, re.M), (
+                f"the cell before a solution is not its stub: {stub.source[:60]!r}"
+            )
         # A solution redefines its stub: the lines the stub or the lesson also
         # has (the ``def`` line) are no secret; every other line is.
         shown = code_lines([cell for cell in code if not tagged(cell, "solution")])

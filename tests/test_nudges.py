@@ -23,12 +23,18 @@ LESSON_CHECKERS = {
     "01_softmax": ["check_softmax", "check_temperature"],
     "02_one_hot": ["check_one_hot", "check_labels_from_one_hot"],
     "03_cross_entropy": ["check_cross_entropy", "check_logit_gradient"],
+    "04_training_styles": ["check_accuracy"],
     "05_numerical_stability": ["check_stable_softmax", "check_logsumexp"],
+    "06_mistakes": ["check_double_softmax_floor"],
     "07_digits": ["check_standardize", "check_confusion_matrix"],
 }
 #: Code in a hint: a method call, a keyword argument, a call with a dimension or a comma,
 #: or a call inside a call.
 CODE_IN_HINT = re.compile(r"\.\w+\(|\b\w+=\w|\w\([^)]*(\bdim\b|,)[^)]*\)|\w\(\w+\(")
+
+
+def test_every_lesson_is_listed():
+    assert set(LESSON_CHECKERS) == {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py")}
 
 
 def reveal(capsys, prediction, truth, **kwargs) -> str:
@@ -52,6 +58,8 @@ def test_no_prediction_keeps_the_truth_hidden(capsys):
         (1.5, math.log(5), "✗ you predicted"),
         (float("inf"), float("inf"), "✓"),
         (3.4e38, float("inf"), "✗ you predicted"),
+        (" Higher", "higher", "✓"),
+        ("lower", "higher", "✗ you predicted"),
     ],
 )
 def test_prediction_is_judged_and_the_truth_shown(capsys, prediction, truth, verdict):
@@ -73,6 +81,7 @@ def test_tolerance_is_the_given_one(capsys):
         ("a third", torch.tensor([1 / 3]), "not a number or a list of numbers"),
         ("1.6", 1.6, "should be a number, got str"),
         (True, 1.0, "should be a number, got bool"),
+        (1.0, "higher", "should be a word in quotes, got float"),
     ],
 )
 def test_malformed_prediction_is_named(capsys, prediction, truth, message):

@@ -129,17 +129,26 @@ def run_checks(
     print(f"✓ {exercise}: all {len(cases)} cases pass")
 
 
-def reveal_prediction(prediction: object, truth: torch.Tensor | float, atol: float = 0.01) -> None:
+def reveal_prediction(
+    prediction: object, truth: torch.Tensor | float | str, atol: float = 0.01
+) -> None:
     """Compare a written prediction with the computed ``truth`` and show both.
 
     ``...`` (the stub's value) means "not predicted yet": the truth stays
     hidden, so that the student commits to a guess before seeing it.
-    Predictions are typed by hand, hence the loose default ``atol``.
+    Predictions are typed by hand, hence the loose default ``atol``; a word
+    (``truth`` a ``str``) is compared without regard to case or spaces.
     """
     if prediction is Ellipsis:
         print("✗ write your prediction first: replace the ... with it, then run this cell again")
         return
-    if isinstance(truth, torch.Tensor):
+    if isinstance(truth, str):
+        if not isinstance(prediction, str):
+            print(f"✗ your prediction should be a word in quotes, got {type(prediction).__name__}")
+            return
+        right = prediction.strip().lower() == truth.strip().lower()
+        shown_guess, shown_truth = prediction, truth
+    elif isinstance(truth, torch.Tensor):
         try:
             guess = torch.as_tensor(prediction, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError) as error:
