@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from softmax_course.build import count_slides
+from tools.export import count_slides
 
 ROOT = Path(__file__).resolve().parent.parent
 SLIDES = ROOT / "build" / "slides"
