@@ -219,6 +219,8 @@ def bench_training(repeat: int) -> dict:
     rows = {}
     with contextlib.redirect_stdout(io.StringIO()):  # the logs are not the point here
         for style in helpers:
+            # The untimed first calls check that both compute the same costs, and
+            # pay the one-time costs (torch.optim's first import) outside the timing.
             if helpers[style]() != loops[style]():
                 raise RuntimeError(f"{style}: the helper and the seminar's loop give other costs")
             timed = side_by_side({"helper_s": helpers[style], "hand_loop_s": loops[style]}, repeat)
