@@ -45,9 +45,9 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     # Belt and braces on top of the tests' own blocking: an HTTP(S) request to
     # another host would go to a proxy that does not exist (loopback bypasses
-    # proxies), and no host name resolves.
+    # proxies), and no host name but the loopback address resolves.
     "--proxy-server=127.0.0.1:9",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 
