@@ -187,3 +187,20 @@ def test_every_cell_runs_again_after_the_cells_below_it(tmp_path, lesson):
                 break
     if failure:
         pytest.fail(failure, pytrace=False)
+
+
+def test_only_the_course_s_own_value_errors_count_as_clear(tmp_path):
+    cells = [
+        "from softmax_course.data import load_digits_split\nload_digits_split(test_size=2.0)",
+        "raise ValueError('raised by the lesson, not by a helper')",
+        "{}['missing']",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    client = new_client(notebook, tmp_path)
+    verdicts = []
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            with pytest.raises(CellExecutionError) as raised:
+                client.execute_cell(cell, index)
+            verdicts.append(is_clear_message(raised.value, client))
+    assert verdicts == [True, False, False]

@@ -243,8 +243,11 @@ def lab_page(lab, browser):
     context.route(f"http://{server}/api/contents/**", refuse_writes)
     page = context.new_page()
     page.goto(f"{lab.url}lab?token={lab.token}")
-    try:
+    try:  # the file browser lists the lessons
         page.locator(".jp-DirListing-itemText").first.wait_for()
+        # The launcher lists the kernels once JupyterLab knows them; a notebook
+        # opened before that asks which kernel to start.
+        page.locator('.jp-LauncherCard[data-category="Notebook"]').first.wait_for()
     except Exception as error:
         pytest.fail(
             f"JupyterLab's file browser did not appear within {PAGE_TIMEOUT} s: {error}",
@@ -299,6 +302,10 @@ def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
     # Run All before the kernel is up would ask which kernel to start.
     deadline = time.monotonic() + PAGE_TIMEOUT
     while kernel_state(lab, lesson.name) != "idle":
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            page.screenshot(path=str(screenshots / f"lab-{lesson.stem}.png"))
+            pytest.fail(f"{lesson.name}: JupyterLab asks: {dialog.first.inner_text()!r}")
         if time.monotonic() > deadline:
             pytest.fail(
                 f"{lesson.name}: no idle kernel {PAGE_TIMEOUT} s after opening it; server log:\n"
