@@ -1,0 +1,102 @@
+"""Shared fixtures of the browser tests (the slides deck and the lab).
+
+A student's machine without Chromium SKIPS the browser tests and says how to
+install it; CI sets ``SOFTMAX_COURSE_REQUIRE_BROWSER=1`` (``.ci/run``), and
+there a missing browser, Playwright or reveal.js vendor folder FAILS the tests
+with the same reason, so a green run can never hide a skipped browser test.
+
+``SOFTMAX_COURSE_CHROMIUM`` names another Chrome or Chromium executable (e.g.
+Google Chrome on macOS); by default Debian's ``/usr/bin/chromium``, or the
+first ``chromium`` on ``PATH``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "build" / "screenshots"
+#: reveal.js, require.js, jQuery and MathJax, copied here by ``make slides``.
+VENDOR = ROOT / "build" / "slides" / "vendor"
+
+REQUIRE_BROWSER = os.environ.get("SOFTMAX_COURSE_REQUIRE_BROWSER") == "1"
+CHROMIUM_ENV = "SOFTMAX_COURSE_CHROMIUM"
+DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = (
+    "install it with `sudo apt-get install -y chromium` (or `make browser` as root), "
+    f"or point {CHROMIUM_ENV} at another Chrome/Chromium executable"
+)
+
+#: Headless Chromium on these machines (GUIDE §8 and the machine notes): no
+#: sandbox as root, no GPU, and none of Chromium's own background traffic.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    # Belt and braces on top of the tests' own blocking: an HTTP(S) request to
+    # another host would go to a proxy that does not exist (loopback bypasses
+    # proxies), and no host name but the loopback address resolves.
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip on a student's machine; fail where the browser tests are required (CI)."""
+    if REQUIRE_BROWSER:
+        pytest.fail(f"SOFTMAX_COURSE_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_executable() -> Path:
+    """The Chrome/Chromium to drive: ``$SOFTMAX_COURSE_CHROMIUM``, /usr/bin/chromium, or PATH."""
+    chosen = os.environ.get(CHROMIUM_ENV)
+    if chosen:
+        path = Path(chosen)
+        if not path.is_file():
+            browser_unavailable(f"{CHROMIUM_ENV}={chosen} is not a file; {INSTALL}")
+        return path
+    if DEFAULT_CHROMIUM.is_file():
+        return DEFAULT_CHROMIUM
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        browser_unavailable(f"Chromium was not found at {DEFAULT_CHROMIUM} or on PATH; {INSTALL}")
+    return Path(found)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium per test process, driven by Playwright (no browser download)."""
+    executable = chromium_executable()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        browser_unavailable(f"Playwright is not installed ({error}); run `make setup`")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def vendor() -> Path:
+    """The folder of scripts the static slides load (``make slides`` installs it from npm)."""
+    if not (VENDOR / "reveal.js" / "dist" / "reveal.js").is_file():
+        browser_unavailable(f"{VENDOR.relative_to(ROOT)} is missing; run `make slides` (needs npm)")
+    return VENDOR
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
