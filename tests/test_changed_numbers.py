@@ -29,11 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import softmax_course
-
-try:
-    from tools.kernels import CurrentEnvKernelManager
-except ImportError:  # before the maintainer tools moved out of the package
-    from softmax_course.build import CurrentEnvKernelManager
+from tools.kernels import CurrentEnvKernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -49,6 +45,7 @@ CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
     ("04_*.py", "nb_epochs", "1000"),
     ("04_*.py", "lr", "0.5"),
+    ("06_*.py", "nb_epochs", "300"),
     ("07_*.py", "split_seed", "1"),
     ("07_*.py", "nb_epochs", "100"),
     ("07_*.py", "lr", "0.1"),

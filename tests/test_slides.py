@@ -10,10 +10,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-try:
-    from tools.export import count_slides
-except ImportError:  # before the maintainer tools moved out of the package
-    from softmax_course.build import count_slides
+from tools.export import count_slides
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
