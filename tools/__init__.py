@@ -1,0 +1,1 @@
+"""Maintainer scripts, run from the repository root as ``python -m tools.<name>``."""
