@@ -95,8 +95,9 @@ browser: ## install Debian's Chromium for the slides test when it is missing (ne
 bench: setup ## time lessons, nbval and training against plain Python; write build/bench.json (SETUP=1 also times a fresh install)
 	$(BIN)/python -m softmax_course.bench $(if $(SETUP),--setup) $(if $(REPEAT),--repeat $(REPEAT))
 
-lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
+lint: setup ## ruff check (make lint FIX=1 also fixes what it can); actionlint on the CI workflow
 	$(BIN)/ruff check $(if $(FIX),--fix) .
+	$(BIN)/actionlint .github/workflows/*.yml
 
 check-platforms: setup ## check on the registry that the pins have wheels for every supported Python and platform
 	$(BIN)/python -m tools.check_platforms
