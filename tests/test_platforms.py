@@ -9,20 +9,23 @@ leave JupyterLab opening a lesson ``.py`` as a notebook.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
 import tomllib
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from jupyterlab_server.settings_utils import get_settings
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from tools.check_platforms import PLATFORMS, SUPPORTED_PYTHONS
+from tools.check_platforms import PLATFORMS, SUPPORTED_PYTHONS, explain_failure, markdown_table
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -71,6 +74,26 @@ def test_readme_table_lists_every_supported_python_and_platform_as_ok():
     assert re.search(r"\b\d{4}-\d{2}-\d{2}\b", readme_section("Supported platforms")), (
         "the table needs the date it was run"
     )
+
+
+def test_readme_table_is_the_one_make_check_platforms_prints():
+    table = re.search(r"(?:^\|.*\n)+", readme_section("Supported platforms"), re.M)[0]
+    every_pair_ok = {(python, column): "ok" for python in SUPPORTED_PYTHONS for column in PLATFORMS}
+    assert table.strip() == markdown_table(every_pair_ok)
+
+
+def test_check_platforms_names_the_pin_without_a_wheel():
+    # uv 0.13.8's answer for macOS 13, which torch 2.13.0 has no wheel for.
+    stderr = (
+        "error: No solution found when resolving dependencies\n"
+        "  cause: Because torch==2.13.0 has no wheels with a matching platform tag (e.g., "
+        "`macosx_13_0_arm64`) and softmax-course depends on torch==2.13.0, we can conclude "
+        "that your requirements are unsatisfiable.\n"
+    )
+    assert explain_failure(stderr) == "no wheel: torch==2.13.0"
+    abi = "  cause: Because numpy==2.2.0 has no usable wheels and you require numpy==2.2.0, we ..."
+    assert explain_failure(abi) == "no wheel: numpy==2.2.0"
+    assert explain_failure("error: Failed to fetch: `https://…`\n") == "error: Failed to fetch: `https://…`"
 
 
 def test_pyproject_admits_exactly_the_supported_pythons_from_the_oldest_up():
@@ -183,12 +206,14 @@ def test_pip_install_e_alone_configures_jupyterlab_in_a_fresh_venv(
     fresh_editable_install, tmp_path
 ):
     python = fresh_editable_install
+    venv_prefix = python.parent.parent
+    installed = venv_prefix / SETTINGS / "overrides.json"
+    assert installed.is_file(), "pip install -e . did not install JupyterLab's overrides.json"
     # Where the JupyterLab started from that venv looks for the overrides.
     app_settings_dir = Path(subprocess.run(
         [python, "-c", "from jupyterlab.labapp import LabApp; print(LabApp().app_settings_dir)"],
         capture_output=True, text=True, check=True,
     ).stdout.strip())  # fmt: skip
-    venv_prefix = python.parent.parent
     assert app_settings_dir == venv_prefix / SETTINGS
     overrides = json.loads((app_settings_dir / "overrides.json").read_text(encoding="utf-8"))
     assert overrides == json.loads((ROOT / "jupyter-settings" / "overrides.json").read_text())
@@ -197,3 +222,52 @@ def test_pip_install_e_alone_configures_jupyterlab_in_a_fresh_venv(
     assert viewers == {"python": jupytext_factory()}, "a lesson .py must open with jupytext"
     news = lab_defaults(app_settings_dir, NOTIFICATION, tmp_path)
     assert news["fetchNews"] == "false" and news["checkForUpdates"] is False
+
+
+def test_pytest_nbval_at_the_root_collects_the_unit_tests_and_every_lesson():
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--collect-only", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
+    lessons = {f"notebooks/{path.name}" for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    assert lessons and lessons <= collected, lessons - collected
+    assert "tests/test_platforms.py" in collected
+
+
+@pytest.fixture
+def scratch_notebook() -> Path:
+    """A two-cell notebook inside the repository (so the root conftest.py applies to it).
+
+    The second cell needs the first one's variable, and its stored output is
+    what a kernel prints with one OpenMP thread.
+    """
+    folder = ROOT / "build" / "platforms-scratch"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    cells = [
+        nbformat.v4.new_code_cell("import os\nx = 1", execution_count=1),
+        nbformat.v4.new_code_cell(
+            'print(os.environ["OMP_NUM_THREADS"], os.environ["MKL_NUM_THREADS"], x)',
+            execution_count=2,
+            outputs=[nbformat.v4.new_output("stream", name="stdout", text="1 1 1\n")],
+        ),
+    ]
+    path = folder / "threads.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    yield path
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_root_conftest_gives_kernels_one_thread_and_keeps_a_lesson_on_one_worker(
+    scratch_notebook,
+):
+    env = {**os.environ, "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-n", "2", "-p", "no:cacheprovider",
+         str(scratch_notebook)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "2 passed" in result.stdout
