@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab test execute sync student slides site browser bench lint clean
+.PHONY: help setup lab test execute sync student slides site browser bench lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -95,8 +95,16 @@ browser: ## install Debian's Chromium for the slides test when it is missing (ne
 bench: setup ## lessons, nbval and training helpers as ratios to plain Python; write build/bench.json (SETUP=1 also times a fresh install)
 	$(BIN)/python -m tools.bench $(if $(SETUP),--setup) $(if $(REPEAT),--repeat $(REPEAT))
 
-lint: setup ## ruff check (make lint FIX=1 also fixes what it can)
+lint: setup ## ruff check (make lint FIX=1 also fixes what it can); actionlint on the CI workflow
 	$(BIN)/ruff check $(if $(FIX),--fix) .
+	$(BIN)/actionlint .github/workflows/*.yml
+
+check-platforms: setup ## check on the registry that the pins have wheels for every supported Python and platform
+	$(BIN)/python -m tools.check_platforms
+
+# The trixie root is kept outside the repository and reused (TRIXIE_ROOT=... to move it).
+test-py313: ## make test on Python 3.13 in a Debian trixie root (needs root and debootstrap)
+	tools/test_py313.sh
 
 clean: ## remove build/ and caches (keeps .venv; rm -rf .venv to rebuild it)
 	rm -rf build .pytest_cache .ruff_cache
