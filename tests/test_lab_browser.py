@@ -328,6 +328,9 @@ def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
             pytrace=False,
         )
     ran_in = time.perf_counter() - start
+    # Solution cells open collapsed; show every cell's code to read its prompt.
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="View").first.click()
+    page.locator('.lm-Menu-item[data-command="notebook:show-all-cell-code"]').click()
     shown = page.evaluate(READ_NOTEBOOK, widget["id"])
     page.screenshot(path=str(screenshots / f"lab-{lesson.stem}.png"))
 
