@@ -23,7 +23,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 .PHONY: help setup lab test execute sync student slides site browser bench lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -84,12 +84,12 @@ slides: setup $(VENDOR_STAMP) ## write build/slides/NN_topic.slides.html from th
 site: setup ## write build/site/NN_topic.md seminar pages (Jekyll, the seminar's format) with their figures
 	$(BIN)/python -m tools.export site $(NOTEBOOKS)
 
-browser: ## install Debian's Chromium for the slides test when it is missing (needs root and apt-get)
+browser: ## install Debian's Chromium for the browser tests (slides, lab) when it is missing (needs root and apt-get)
 	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "Installing chromium failed; the slides test will be SKIPPED (sudo apt-get install -y chromium)"; \
-	else echo "Chromium is missing and cannot be installed here; the slides test will be SKIPPED."; \
+		|| echo "Installing chromium failed; the browser tests will be SKIPPED, and FAIL under .ci/run (sudo apt-get install -y chromium)"; \
+	else echo "Chromium is missing and cannot be installed here; the browser tests will be SKIPPED, and FAIL under .ci/run."; \
 		echo "Install it with: sudo apt-get install -y chromium"; fi
 
 bench: setup ## lessons, nbval and training helpers as ratios to plain Python; write build/bench.json (SETUP=1 also times a fresh install)
