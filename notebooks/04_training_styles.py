@@ -64,7 +64,7 @@ for epoch in range(nb_epochs + 1):
     optimizer.step()
     hand_written_costs.append(cost.item())
     if epoch % 500 == 0:
-        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
+        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
 hand_written_W, hand_written_b = W, b  # for the pitfall
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -84,7 +84,7 @@ for epoch in range(nb_epochs + 1):
     optimizer.step()
     cross_entropy_costs.append(cost.item())
     if epoch % 500 == 0:
-        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
+        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 3: an `nn.Module`
@@ -103,7 +103,7 @@ for epoch in range(nb_epochs + 1):
     optimizer.step()
     module_costs.append(cost.item())
     if epoch % 500 == 0:
-        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))  # noqa: UP032
+        print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our logs against the seminar's
