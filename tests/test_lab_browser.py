@@ -3,7 +3,8 @@
 The test starts JupyterLab the way ``make lab`` does (``notebooks/`` as its
 root, on 127.0.0.1, with a token), checks that the server refuses its API
 without the token, then in one browser page double-clicks each lesson's
-``.py`` in the file browser and asserts:
+``.py`` in the file browser and starts Run All Cells (all lessons first, so
+that their kernels run side by side as nbval's workers do), then asserts:
 
 - it opened as a notebook (jupytext's viewer is the default for ``.py``), not
   in the text editor;
@@ -268,15 +269,57 @@ def check_nothing_leaked(lab: Lab) -> None:
     assert not changed, f"the lab changed or created files under notebooks/: {changed}"
 
 
+def open_and_run_all(lab: Lab, page, lesson: Path, screenshots: Path) -> dict | str:
+    """Double-click ``lesson`` in the file browser and start Run All Cells from the Run menu.
+
+    Returns what opened (see ``FIND_WIDGET``), or why it could not run.
+    """
+    page.locator(f'.jp-DirListing-itemText >> text="{lesson.name}"').dblclick()
+    page.wait_for_function(f"() => ({FIND_WIDGET})({json.dumps(lesson.name)}) !== null")
+    widget = page.evaluate(FIND_WIDGET, lesson.name)
+    if not widget["notebook"]:
+        return widget
+    # Run All before the kernel is up would ask which kernel to start.
+    deadline = time.monotonic() + PAGE_TIMEOUT
+    while kernel_state(lab, lesson.name) != "idle":
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            page.screenshot(path=str(screenshots / f"lab-{lesson.stem}.png"))
+            return f"{lesson.name}: JupyterLab asks: {dialog.first.inner_text()!r}"
+        if time.monotonic() > deadline:
+            return (
+                f"{lesson.name}: no idle kernel {PAGE_TIMEOUT} s after opening it; server log:\n"
+                f"{lab.server_log_tail()}"
+            )
+        time.sleep(0.5)
+    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    return widget
+
+
 def test_server_refuses_the_api_without_the_token(lab):
     assert http_status(lab.url + "api/contents") in (401, 403)
     assert http_status(lab.url + "api/contents", "not-the-token") in (401, 403)
     assert http_status(lab.url + "api/contents", lab.token) == 200
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
-    page = lab_page
+def test_every_lesson_runs_in_the_lab(lab, lab_page, screenshots):
+    # One test for all lessons: they are all opened and started first, so their
+    # kernels run side by side (as nbval's two workers do), then checked in turn.
+    started = {
+        lesson.name: open_and_run_all(lab, lab_page, lesson, screenshots) for lesson in LESSONS
+    }
+    failures = []
+    for lesson in LESSONS:
+        try:
+            check_lesson(lab, lab_page, started[lesson.name], screenshots, lesson)
+        except (AssertionError, pytest.fail.Exception) as error:
+            failures.append(str(error))
+    assert not failures, "\n\n".join(failures)
+
+
+def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson: Path) -> None:
+    """Wait for ``lesson``'s Run All to finish, then check what the lab shows."""
     source = jupytext.read(lesson)
     code_cells = [cell for cell in source.cells if cell.cell_type == "code"]
     may_raise = {
@@ -291,30 +334,14 @@ def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
         if cell.cell_type == "code"
     ]
 
-    page.locator(f'.jp-DirListing-itemText >> text="{lesson.name}"').dblclick()
-    page.wait_for_function(f"() => ({FIND_WIDGET})({json.dumps(lesson.name)}) !== null")
-    widget = page.evaluate(FIND_WIDGET, lesson.name)
+    if isinstance(started, str):
+        pytest.fail(started, pytrace=False)
+    widget = started
     assert widget["notebook"] and not widget["editor"], (
         f"{lesson.name} opened in the text editor, not as a notebook: JupyterLab's default "
         "viewer for Python files must be jupytext's notebook (`make setup` configures it)"
     )
-
-    # Run All before the kernel is up would ask which kernel to start.
-    deadline = time.monotonic() + PAGE_TIMEOUT
-    while kernel_state(lab, lesson.name) != "idle":
-        dialog = page.locator(".jp-Dialog")
-        if dialog.count():
-            page.screenshot(path=str(screenshots / f"lab-{lesson.stem}.png"))
-            pytest.fail(f"{lesson.name}: JupyterLab asks: {dialog.first.inner_text()!r}")
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"{lesson.name}: no idle kernel {PAGE_TIMEOUT} s after opening it; server log:\n"
-                f"{lab.server_log_tail()}",
-                pytrace=False,
-            )
-        time.sleep(0.5)
-    page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel", has_text=lesson.name).click()
     start = time.perf_counter()
     try:
         page.wait_for_function(RUN_ALL_DONE, arg=widget["id"], timeout=RUN_ALL_TIMEOUT * 1000)
@@ -327,7 +354,7 @@ def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
             f"server log:\n{lab.server_log_tail()}",
             pytrace=False,
         )
-    ran_in = time.perf_counter() - start
+    waited = time.perf_counter() - start
     # Solution cells open collapsed; show every cell's code to read its prompt.
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="View").first.click()
     page.locator('.lm-Menu-item[data-command="notebook:show-all-cell-code"]').click()
@@ -356,7 +383,7 @@ def test_lesson_runs_in_the_lab(lab, lab_page, screenshots, lesson):
         f"{lesson.name}: figures per code cell rendered in the lab {rendered}, "
         f"stored in {lesson.with_suffix('.ipynb').name} {figures}"
     )
-    print(f"{lesson.name}: Run All Cells took {ran_in:.1f} s in the lab")
+    print(f"{lesson.name}: done {waited:.1f} s after its test began")
     check_nothing_leaked(lab)
 
 
