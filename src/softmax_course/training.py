@@ -23,8 +23,6 @@ from softmax_course._validation import (
 )
 from softmax_course.functional import one_hot, one_hot_cross_entropy
 
-LOG_FORMAT = "Epoch {:4d}/{} Cost: {:.6f}"
-
 #: The seminar's schedule: 5000 epochs of SGD at learning rate 0.1, a log line every 500.
 SEMINAR_NB_EPOCHS = 5000
 SEMINAR_LR = 0.1
@@ -47,16 +45,14 @@ def seminar_log(style: str) -> list[str]:
         raise ValueError(f"style must be one of {sorted(SEMINAR_LOGGED_COSTS)}, got {style!r}")
     epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
     return [
-        f"Epoch {epoch:4d}/{SEMINAR_NB_EPOCHS} Cost: {cost}"
+        log_line(epoch, SEMINAR_NB_EPOCHS, float(cost))
         for epoch, cost in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True)
     ]
 
 
-def log_lines(costs: list[float], log_every: int = SEMINAR_LOG_EVERY) -> list[str]:
-    """The seminar's log lines for a run whose cost at every epoch is ``costs``."""
-    nb_epochs = len(costs) - 1
-    epochs = range(0, nb_epochs + 1, log_every)
-    return [LOG_FORMAT.format(epoch, nb_epochs, costs[epoch]) for epoch in epochs]
+def log_line(epoch: int, nb_epochs: int, cost: float) -> str:
+    """The seminar's log line: ``Epoch  500/5000 Cost: 0.568255``; :func:`train` prints it."""
+    return f"Epoch {epoch:4d}/{nb_epochs} Cost: {cost:.6f}"
 
 
 def seminar_log_differences(
@@ -122,7 +118,7 @@ def train(
         cost.backward()
         optimizer.step()
         if log_every and epoch % log_every == 0:
-            print(LOG_FORMAT.format(epoch, nb_epochs, costs[-1]))
+            print(log_line(epoch, nb_epochs, costs[-1]))
     return costs
 
 
