@@ -54,6 +54,10 @@ VIEWPORT = {"width": 1280, "height": 800}
 SERVER_START_TIMEOUT = 180
 PAGE_TIMEOUT = 180
 RUN_ALL_TIMEOUT = 600
+#: How often the page checks a condition the test waits for, in ms. Playwright's
+#: default re-checks on every animation frame (about 60 times a second), which
+#: takes the CPU the lessons' kernels need on a 2-core machine.
+POLL_MS = 250
 
 #: Test-only user settings: never save behind the test's back.
 USER_SETTINGS = {
@@ -275,7 +279,9 @@ def open_and_run_all(lab: Lab, page, lesson: Path, screenshots: Path) -> dict | 
     Returns what opened (see ``FIND_WIDGET``), or why it could not run.
     """
     page.locator(f'.jp-DirListing-itemText >> text="{lesson.name}"').dblclick()
-    page.wait_for_function(f"() => ({FIND_WIDGET})({json.dumps(lesson.name)}) !== null")
+    page.wait_for_function(
+        f"() => ({FIND_WIDGET})({json.dumps(lesson.name)}) !== null", polling=POLL_MS
+    )
     widget = page.evaluate(FIND_WIDGET, lesson.name)
     if not widget["notebook"]:
         return widget
@@ -344,7 +350,9 @@ def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson:
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel", has_text=lesson.name).click()
     start = time.perf_counter()
     try:
-        page.wait_for_function(RUN_ALL_DONE, arg=widget["id"], timeout=RUN_ALL_TIMEOUT * 1000)
+        page.wait_for_function(
+            RUN_ALL_DONE, arg=widget["id"], polling=POLL_MS, timeout=RUN_ALL_TIMEOUT * 1000
+        )
     except Exception:
         page.screenshot(path=str(screenshots / f"lab-{lesson.stem}.png"))
         shown = page.evaluate(READ_NOTEBOOK, widget["id"])

@@ -1,6 +1,6 @@
 """``make bench``: how fast the course checks itself, as ratios measured side by side.
 
-    python -m tools.bench [--repeat N] [--setup]
+    python -m tools.bench [--repeat N] [--setup] [--lab]
 
 Machines of the same kind differ several times in speed, so every target is a
 ratio of two things timed in the same run, interleaved so that both see the
@@ -63,6 +63,9 @@ TARGETS = {
     "nbval_serial_vs_scripts": Target(1.3),
     "nbval_2_workers_vs_scripts": Target(1.0, strictly_below=True),
     "helper_vs_hand_loop": Target(1.05),
+    # Issue 12: the lab browser test (every lesson run from JupyterLab's menu in
+    # headless Chromium) within the time of one nbval run as make test runs it.
+    "lab_vs_nbval_2_workers": Target(1.0),
 }
 
 
@@ -138,6 +141,31 @@ def bench_nbval(lessons: list[Path], repeat: int) -> dict:
         **timed,
         "serial_ratio": timed["serial_s"] / timed["scripts_s"],
         "two_workers_ratio": timed["two_workers_s"] / timed["scripts_s"],
+    }
+
+
+def bench_lab(lessons: list[Path], repeat: int) -> dict:
+    """The lab browser test beside one nbval run of every lesson (serial and -n 2)."""
+    paths = [str(lesson.relative_to(ROOT)) for lesson in lessons]
+    nbval = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *paths]
+    lab_test = [
+        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+        "tests/test_lab_browser.py",
+    ]  # fmt: skip
+    # A machine without Chromium must not time a skipped test as a fast one.
+    lab_env = {**os.environ, "SOFTMAX_COURSE_REQUIRE_BROWSER": "1"}
+    timed = side_by_side(
+        {
+            "lab_test_s": lambda: run_command(lab_test, env=lab_env),
+            "nbval_serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
+            "nbval_two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
+        },
+        repeat,
+    )
+    return {
+        **timed,
+        "vs_serial": timed["lab_test_s"] / timed["nbval_serial_s"],
+        "vs_two_workers": timed["lab_test_s"] / timed["nbval_two_workers_s"],
     }
 
 
@@ -252,6 +280,8 @@ def missed(results: dict) -> list[str]:
         (f"training {style}", "helper_vs_hand_loop", row["ratio"])
         for style, row in results["training"].items()
     ]
+    if "lab" in results:
+        checks.append(("lab test", "lab_vs_nbval_2_workers", results["lab"]["vs_two_workers"]))
     return [
         f"{what}: {ratio:.2f}x, target {TARGETS[key]}"
         for what, key, ratio in checks
@@ -302,6 +332,15 @@ def report(results: dict) -> str:
         f"(python -c 'import torch': {optim['import_torch_s']:.2f} s; "
         f"with one optim.SGD: {optim['import_torch_and_sgd_s']:.2f} s)",
     ]
+    if "lab" in results:
+        lab, lab_target = results["lab"], TARGETS["lab_vs_nbval_2_workers"]
+        lines += [
+            "",
+            f"lab browser test:  {lab['lab_test_s']:6.2f} s  "
+            f"vs nbval -n 2 ({lab['nbval_two_workers_s']:.2f} s) {lab['vs_two_workers']:.2f}  "
+            f"target {lab_target}  {lab_target.verdict(lab['vs_two_workers'])}",
+            f"{'':19}vs nbval serial ({lab['nbval_serial_s']:.2f} s) {lab['vs_serial']:.2f}",
+        ]
     if "setup_s" in results:
         lines += ["", f"make setup into an empty venv: {results['setup_s']:.0f} s"]
     misses = missed(results)
@@ -313,6 +352,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.bench")
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--setup", action="store_true", help="also time a fresh install (slow)")
+    parser.add_argument(
+        "--lab", action="store_true", help="also time the lab browser test (needs Chromium)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -336,6 +378,8 @@ def main(argv: list[str] | None = None) -> None:
         "lessons": bench_lessons(lessons, args.repeat),
         "nbval": bench_nbval(lessons, args.repeat),
     }
+    if args.lab:
+        results["lab"] = bench_lab(lessons, args.repeat)
     if args.setup:
         results["setup_s"] = bench_setup()
     args.out.parent.mkdir(parents=True, exist_ok=True)
