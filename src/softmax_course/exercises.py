@@ -410,10 +410,11 @@ def check_accuracy(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
 
 
 def check_double_softmax_floor(fn: Callable[[int], float]) -> None:
-    """Lesson 06: ``fn(num_classes)`` is the lowest cost reachable with softmax applied twice."""
+    """Lesson 06: ``fn(num_classes)`` is the floor a double softmax puts under the cost."""
     hint = (
-        "the second softmax sees probabilities between 0 and 1: at best the true class "
-        "gets 1 and every other class 0 (lesson 06, mistake 6)"
+        "the second softmax sees probabilities between 0 and 1: the cost nears its floor as "
+        "the true class's probability nears 1 and every other class's nears 0 "
+        "(lesson 06, mistake 6)"
     )
     cases = [
         Case(f"{k} classes", (k,), _double_softmax_floor_reference(k), hint) for k in (3, 2, 10)
