@@ -157,8 +157,9 @@ assert min(hand_written_costs) > floor
 # The floor is not what stops the run: it ends well above it. In the seminar's run the first softmax
 # has saturated: most of its probabilities sit near 0 or 1, where they hardly move (a softmax
 # probability $p$ changes with its own logit at the rate $p(1-p)$, near 0 there). The second
-# softmax then squashes them into a narrow range, from $\frac{1}{1+2e}$ to $\frac{e}{e+2}$, so the
-# log after it never sees a small number and cannot undo the saturation, as it does after one
+# softmax then squashes them into a narrow range, from $\frac{1}{e+2}$ to $\frac{e}{e+2}$ (its
+# inputs lie between 0 and 1 and sum to 1), so the log after it never sees a small number and
+# cannot undo the saturation, as it does after one
 # softmax (there the log's slope $-\frac{1}{p}$ cancels the $p$ of $p(1-p)$). At the `W` this run
 # reached, its cost passes on a far smaller gradient than the true cross-entropy would:
 
