@@ -108,12 +108,8 @@ for epoch in range(nb_epochs + 1):
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our logs against the seminar's
 #
-# The seminar computed in float32, the course in float64. Three log lines print a sixth
-# decimal one apart. At each, our cost and the seminar's lie on either side of the rounding
-# boundary nearest our cost (half-way between the two printed values, where the sixth
-# decimal changes): float32's rounding, carried over thousands of epochs, moved the
-# seminar's cost across it, by at least the distance in the last column
-# (seminar: float32, course: float64):
+# The seminar computed in float32, the course in float64. The log lines where the two
+# print another cost:
 
 # %% slideshow={"slide_type": "fragment"}
 from softmax_course import training
@@ -121,20 +117,31 @@ from softmax_course import training
 course_costs = {"hand-written": hand_written_costs,
                 "F.cross_entropy": cross_entropy_costs,
                 "nn.Module": module_costs}
+differences = []
 if (nb_epochs, lr) != (training.SEMINAR_NB_EPOCHS, training.SEMINAR_LR):
     print("Set nb_epochs and lr back to the seminar's to compare.")
 else:
     differences = training.seminar_log_differences(course_costs)
-    print(f"{'run':>15} {'epoch':>5} {'seminar':>8} {'course':>8} {'course, 9 decimals':>19} "
-          f"{'to the boundary':>15}")
+    print(f"{'run':>15} {'epoch':>5} {'seminar':>8} {'course':>8}")
     for style, epoch, theirs, ours, exact in differences:
-        boundary = (float(theirs) + float(ours)) / 2  # where the printed sixth decimal changes
-        distance = abs(exact - boundary)
-        print(f"{style:>15} {epoch:5d} {theirs:>8} {ours:>8} {exact:19.9f} {distance:15.1e}")
-        assert abs(float(theirs) - float(ours)) < 1.5e-6  # one apart in the sixth decimal
-        assert distance < 5e-7  # the nearer of the two boundaries around our cost (1e-6 apart)
+        print(f"{style:>15} {epoch:5d} {theirs:>8} {ours:>8}")
     nb_lines = sum(len(training.seminar_log(style)) for style in course_costs)
     print(f"the other {nb_lines - len(differences)} of the {nb_lines} lines: identical")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Why those lines differ
+#
+# Each differs by one in the sixth decimal, and our cost lies near the boundary where that
+# decimal changes (half-way between the two printed values): float32's rounding, carried
+# over thousands of epochs, put the seminar's cost on the other side.
+
+# %% slideshow={"slide_type": "fragment"}
+for style, epoch, theirs, ours, exact in differences:
+    boundary = (float(theirs) + float(ours)) / 2  # where the printed sixth decimal changes
+    distance = abs(exact - boundary)
+    print(f"{style:>15}, epoch {epoch}: course {exact:.9f}, {distance:.1e} from {boundary:.7f}")
+    assert abs(float(theirs) - float(ours)) < 1.5e-6  # one apart in the sixth decimal
+    assert distance < 5e-7  # the nearer of the two boundaries around our cost (1e-6 apart)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The pitfall: softmax applied twice
@@ -154,14 +161,13 @@ assert min(hand_written_costs) > floor
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Why it stalls: the gradient is squashed
 #
-# The floor is not what stops the run: it ends well above it. In the seminar's run the first softmax
-# has saturated: most of its probabilities sit near 0 or 1, where they hardly move (a softmax
-# probability $p$ changes with its own logit at the rate $p(1-p)$, near 0 there). The second
-# softmax then squashes them into a narrow range, from $\frac{1}{e+2}$ to $\frac{e}{e+2}$ (its
-# inputs lie between 0 and 1 and sum to 1), so the log after it never sees a small number and
-# cannot undo the saturation, as it does after one
-# softmax (there the log's slope $-\frac{1}{p}$ cancels the $p$ of $p(1-p)$). At the `W` this run
-# reached, its cost passes on a far smaller gradient than the true cross-entropy would:
+# The floor is not what stops the run: it ends well above it. In the seminar's run the first
+# softmax has saturated: most probabilities sit near 0 or 1, where they hardly move (a
+# probability $p$ moves with its own logit at the rate $p(1-p)$). The second softmax squashes
+# them into $[\frac{1}{e+2}, \frac{e}{e+2}]$ (its inputs lie in $[0, 1]$ and sum to 1), so the
+# log after it cannot undo the saturation as it does after one softmax, where its slope
+# $-\frac{1}{p}$ cancels the $p$ of $p(1-p)$. At the `W` this run reached, its gradient is far
+# smaller than the true cross-entropy's:
 
 # %% slideshow={"slide_type": "fragment"}
 W_reached = hand_written_W.detach().clone().requires_grad_(True)
@@ -220,11 +226,10 @@ fig = plot_costs(pitfall_costs, "One softmax or two", log_scale=True,
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What makes the `nn.Module` end lowest
 #
-# `nn.Linear(4, 3)` computes `x @ W + b` (it stores `W` transposed) with **one bias
-# per class**, where styles 1 and 2 share one `b` (lesson 06 shows why that one never
-# trains). It also starts elsewhere: random, not zero. The same model from zero separates the two.
-# With the seminar's seed and schedule each one lowers the cost, the bias per class by far the
-# more (the cell asserts this for those numbers only):
+# `nn.Linear(4, 3)` has **one bias per class** (styles 1 and 2 share one `b`, which lesson
+# 06 shows never trains) and starts at random, not zero. The same model trained from zero
+# separates the two; with the seminar's seed and schedule both lower the cost, the bias per
+# class far more (asserted for those numbers only):
 
 # %% slideshow={"slide_type": "fragment"}
 from softmax_course.training import train_module
