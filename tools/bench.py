@@ -121,22 +121,22 @@ def bench_lessons(lessons: list[Path], repeat: int) -> dict:
     return {"kernel_start_s": side_by_side({"k": kernel_start}, repeat)["k"], "lessons": rows}
 
 
-def bench_nbval(lessons: list[Path], repeat: int) -> dict:
+def nbval_runs(lessons: list[Path]) -> dict[str, Callable[[], None]]:
+    """One nbval run over ``lessons``: serial, and with two workers as ``make test`` runs it."""
     paths = [str(lesson.relative_to(ROOT)) for lesson in lessons]
-    nbval = [sys.executable, "-m", "pytest", "-q", "--nbval", *paths]
+    nbval = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *paths]
+    return {
+        "serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
+        "two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
+    }
 
+
+def bench_nbval(lessons: list[Path], repeat: int) -> dict:
     def scripts() -> None:
         for lesson in lessons:
             run_script(lesson)
 
-    timed = side_by_side(
-        {
-            "scripts_s": scripts,
-            "serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
-            "two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
-        },
-        repeat,
-    )
+    timed = side_by_side({"scripts_s": scripts, **nbval_runs(lessons)}, repeat)
     return {
         **timed,
         "serial_ratio": timed["serial_s"] / timed["scripts_s"],
@@ -146,22 +146,15 @@ def bench_nbval(lessons: list[Path], repeat: int) -> dict:
 
 def bench_lab(lessons: list[Path], repeat: int) -> dict:
     """The lab browser test beside one nbval run of every lesson (serial and -n 2)."""
-    paths = [str(lesson.relative_to(ROOT)) for lesson in lessons]
-    nbval = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *paths]
     lab_test = [
         sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
         "tests/test_lab_browser.py",
     ]  # fmt: skip
     # A machine without Chromium must not time a skipped test as a fast one.
     lab_env = {**os.environ, "SOFTMAX_COURSE_REQUIRE_BROWSER": "1"}
-    timed = side_by_side(
-        {
-            "lab_test_s": lambda: run_command(lab_test, env=lab_env),
-            "nbval_serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
-            "nbval_two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
-        },
-        repeat,
-    )
+    nbval = {f"nbval_{name}": run for name, run in nbval_runs(lessons).items()}
+    lab = {"lab_test_s": lambda: run_command(lab_test, env=lab_env)}
+    timed = side_by_side({**lab, **nbval}, repeat)
     return {
         **timed,
         "vs_serial": timed["lab_test_s"] / timed["nbval_serial_s"],
