@@ -123,7 +123,7 @@ if (nb_epochs, lr) != (training.SEMINAR_NB_EPOCHS, training.SEMINAR_LR):
 else:
     differences = training.seminar_log_differences(course_costs)
     print(f"{'run':>15} {'epoch':>5} {'seminar':>8} {'course':>8}")
-    for style, epoch, theirs, ours, exact in differences:
+    for style, epoch, theirs, ours, _ in differences:
         print(f"{style:>15} {epoch:5d} {theirs:>8} {ours:>8}")
     nb_lines = sum(len(training.seminar_log(style)) for style in course_costs)
     print(f"the other {nb_lines - len(differences)} of the {nb_lines} lines: identical")
