@@ -23,8 +23,8 @@
 # ## Setup: the seminar's imports and data
 #
 # `x_train` holds 8 samples of 4 features, `y_train` their classes (3 of them),
-# in float64: its rounding errors (about $10^{-16}$) stay far below the sixth
-# decimal that the logs print. The three loops that follow are the seminar's,
+# in float64: its rounding error per operation (about $10^{-16}$) stays far below the
+# sixth decimal that the logs print. The three loops that follow are the seminar's,
 # with `dtype=torch.float64` added, `nb_epochs` and `lr` set once here, and a
 # list that keeps every epoch's cost (and, for style 1, names for its `W` and `b`).
 # `nb_epochs` and `lr` are the seminar's; change them and run the lesson again.
@@ -175,15 +175,14 @@ z_reached = x_train.matmul(W_reached) + hand_written_b.detach()
 first_softmax = F.softmax(z_reached, dim=1)
 saturated = ((first_softmax < 0.01) | (first_softmax > 0.99)).double().mean()
 print(f"first softmax's probabilities below 0.01 or above 0.99: {saturated:.0%}")
-if (nb_epochs, lr) == (training.SEMINAR_NB_EPOCHS, training.SEMINAR_LR):
-    assert saturated > 0.5  # "most", in the seminar's run
 softmax_twice = F.nll_loss(torch.log(F.softmax(first_softmax, dim=1)), y_train)
 softmax_once = F.cross_entropy(z_reached, y_train)
 (grad_twice,) = torch.autograd.grad(softmax_twice, W_reached, retain_graph=True)
 (grad_once,) = torch.autograd.grad(softmax_once, W_reached)
 print(f"gradient norm on W, softmax twice (the run's cost): {grad_twice.norm():.4f}")
 print(f"gradient norm on W, softmax once (cross-entropy):   {grad_once.norm():.4f}")
-assert grad_twice.norm() < grad_once.norm()
+if (nb_epochs, lr) == (training.SEMINAR_NB_EPOCHS, training.SEMINAR_LR):  # the seminar's run
+    assert saturated > 0.5 and grad_twice.norm() < grad_once.norm() / 100  # most; far smaller
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The fix: one softmax
