@@ -121,45 +121,38 @@ def bench_lessons(lessons: list[Path], repeat: int) -> dict:
     return {"kernel_start_s": side_by_side({"k": kernel_start}, repeat)["k"], "lessons": rows}
 
 
-def nbval_runs(lessons: list[Path]) -> dict[str, Callable[[], None]]:
-    """One nbval run over ``lessons``: serial, and with two workers as ``make test`` runs it."""
+def bench_nbval(lessons: list[Path], repeat: int, lab: bool = False) -> dict:
+    """One nbval run of every lesson (serial and -n 2) beside the lessons as scripts and,
+    with ``lab``, beside the lab browser test."""
     paths = [str(lesson.relative_to(ROOT)) for lesson in lessons]
     nbval = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", *paths]
-    return {
-        "serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
-        "two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
-    }
 
-
-def bench_nbval(lessons: list[Path], repeat: int) -> dict:
     def scripts() -> None:
         for lesson in lessons:
             run_script(lesson)
 
-    timed = side_by_side({"scripts_s": scripts, **nbval_runs(lessons)}, repeat)
-    return {
-        **timed,
+    runs = {
+        "scripts_s": scripts,
+        "serial_s": lambda: run_command([*nbval, "-p", "no:xdist"]),
+        "two_workers_s": lambda: run_command([*nbval, "-n", "2", "--dist", "loadfile"]),
+    }
+    if lab:
+        lab_test = [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+            "tests/test_lab_browser.py",
+        ]  # fmt: skip
+        # A machine without Chromium must not time a skipped test as a fast one.
+        lab_env = {**os.environ, "SOFTMAX_COURSE_REQUIRE_BROWSER": "1"}
+        runs["lab_test_s"] = lambda: run_command(lab_test, env=lab_env)
+    timed = side_by_side(runs, repeat)
+    ratios = {
         "serial_ratio": timed["serial_s"] / timed["scripts_s"],
         "two_workers_ratio": timed["two_workers_s"] / timed["scripts_s"],
     }
-
-
-def bench_lab(lessons: list[Path], repeat: int) -> dict:
-    """The lab browser test beside one nbval run of every lesson (serial and -n 2)."""
-    lab_test = [
-        sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
-        "tests/test_lab_browser.py",
-    ]  # fmt: skip
-    # A machine without Chromium must not time a skipped test as a fast one.
-    lab_env = {**os.environ, "SOFTMAX_COURSE_REQUIRE_BROWSER": "1"}
-    nbval = {f"nbval_{name}": run for name, run in nbval_runs(lessons).items()}
-    lab = {"lab_test_s": lambda: run_command(lab_test, env=lab_env)}
-    timed = side_by_side({**lab, **nbval}, repeat)
-    return {
-        **timed,
-        "vs_serial": timed["lab_test_s"] / timed["nbval_serial_s"],
-        "vs_two_workers": timed["lab_test_s"] / timed["nbval_two_workers_s"],
-    }
+    if lab:
+        ratios["lab_vs_serial"] = timed["lab_test_s"] / timed["serial_s"]
+        ratios["lab_vs_two_workers"] = timed["lab_test_s"] / timed["two_workers_s"]
+    return {**timed, **ratios}
 
 
 def bench_optim_import(repeat: int) -> dict:
@@ -273,8 +266,9 @@ def missed(results: dict) -> list[str]:
         (f"training {style}", "helper_vs_hand_loop", row["ratio"])
         for style, row in results["training"].items()
     ]
-    if "lab" in results:
-        checks.append(("lab test", "lab_vs_nbval_2_workers", results["lab"]["vs_two_workers"]))
+    if "lab_test_s" in results["nbval"]:
+        lab_ratio = results["nbval"]["lab_vs_two_workers"]
+        checks.append(("lab test", "lab_vs_nbval_2_workers", lab_ratio))
     return [
         f"{what}: {ratio:.2f}x, target {TARGETS[key]}"
         for what, key, ratio in checks
@@ -325,14 +319,14 @@ def report(results: dict) -> str:
         f"(python -c 'import torch': {optim['import_torch_s']:.2f} s; "
         f"with one optim.SGD: {optim['import_torch_and_sgd_s']:.2f} s)",
     ]
-    if "lab" in results:
-        lab, lab_target = results["lab"], TARGETS["lab_vs_nbval_2_workers"]
+    if "lab_test_s" in nbval:
+        lab_target = TARGETS["lab_vs_nbval_2_workers"]
         lines += [
             "",
-            f"lab browser test:  {lab['lab_test_s']:6.2f} s  "
-            f"vs nbval -n 2 ({lab['nbval_two_workers_s']:.2f} s) {lab['vs_two_workers']:.2f}  "
-            f"target {lab_target}  {lab_target.verdict(lab['vs_two_workers'])}",
-            f"{'':19}vs nbval serial ({lab['nbval_serial_s']:.2f} s) {lab['vs_serial']:.2f}",
+            f"lab browser test:  {nbval['lab_test_s']:6.2f} s  "
+            f"vs nbval -n 2 {nbval['lab_vs_two_workers']:.2f}  "
+            f"target {lab_target}  {lab_target.verdict(nbval['lab_vs_two_workers'])}",
+            f"{'':19}vs nbval serial {nbval['lab_vs_serial']:.2f}",
         ]
     if "setup_s" in results:
         lines += ["", f"make setup into an empty venv: {results['setup_s']:.0f} s"]
@@ -369,10 +363,8 @@ def main(argv: list[str] | None = None) -> None:
         "training": bench_training(max(args.repeat, 5)),
         "optim_import": bench_optim_import(args.repeat),
         "lessons": bench_lessons(lessons, args.repeat),
-        "nbval": bench_nbval(lessons, args.repeat),
+        "nbval": bench_nbval(lessons, args.repeat, lab=args.lab),
     }
-    if args.lab:
-        results["lab"] = bench_lab(lessons, args.repeat)
     if args.setup:
         results["setup_s"] = bench_setup()
     args.out.parent.mkdir(parents=True, exist_ok=True)
