@@ -348,7 +348,7 @@ def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson:
         "viewer for Python files must be jupytext's notebook (`make setup` configures it)"
     )
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tabLabel", has_text=lesson.name).click()
-    start = time.perf_counter()
+    check_began = time.perf_counter()
     try:
         page.wait_for_function(
             RUN_ALL_DONE, arg=widget["id"], polling=POLL_MS, timeout=RUN_ALL_TIMEOUT * 1000
@@ -362,7 +362,7 @@ def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson:
             f"server log:\n{lab.server_log_tail()}",
             pytrace=False,
         )
-    waited = time.perf_counter() - start
+    waited = time.perf_counter() - check_began
     # Solution cells open collapsed; show every cell's code to read its prompt.
     page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="View").first.click()
     page.locator('.lm-Menu-item[data-command="notebook:show-all-cell-code"]').click()
@@ -391,7 +391,7 @@ def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson:
         f"{lesson.name}: figures per code cell rendered in the lab {rendered}, "
         f"stored in {lesson.with_suffix('.ipynb').name} {figures}"
     )
-    print(f"{lesson.name}: done {waited:.1f} s after its test began")
+    print(f"{lesson.name}: Run All finished {waited:.1f} s after its check began")
     check_nothing_leaked(lab)
 
 

@@ -9,6 +9,7 @@ import torch
 from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.training import (
+    SEMINAR_LOG_EVERY,
     log_line,
     seminar_log,
     seminar_log_differences,
@@ -30,7 +31,7 @@ FLOAT64_DIFFERENCES = {
 }
 
 
-def logged_lines(costs, log_every=500):
+def logged_lines(costs, log_every=SEMINAR_LOG_EVERY):
     """The log lines a run whose cost at every epoch is ``costs`` prints."""
     nb_epochs = len(costs) - 1
     epochs = range(0, nb_epochs + 1, log_every)
