@@ -126,7 +126,7 @@ print(grad_z)
 # With logits $[0, 200, 400]$ the first two probabilities, about $e^{-400}$ and
 # $e^{-200}$, round to 0 in float32 (its smallest positive number is
 # $2^{-149} \approx 1.4 \times 10^{-45}$), and `log(0) = -inf`. `F.log_softmax` never
-# forms the probability: it computes $z_k - \log \sum_j e^{z_j}$ directly (lesson 05 shows how).
+# forms the probability: it computes $z_k - \log \sum_j e^{z_j}$ directly (lesson 06 shows how).
 
 # %% slideshow={"slide_type": "fragment"}
 z_big = torch.tensor([[0.0, 200.0, 400.0]], requires_grad=True)

@@ -13,13 +13,28 @@ first ``chromium`` on ``PATH``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import softmax_course
+
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+#: Every lesson's source, in lesson order (``NN_topic.py``); its twin is the ``.ipynb`` beside it.
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+PACKAGE = Path(softmax_course.__file__).resolve().parent
+#: The colour codes of a traceback as nbclient and nbval print it.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def tags(cell: dict) -> list[str]:
+    """The tags of a notebook cell (none when its metadata has no ``tags``)."""
+    return list(cell.get("metadata", {}).get("tags", []))
+
 SCREENSHOTS = ROOT / "build" / "screenshots"
 #: reveal.js, require.js, jQuery and MathJax, copied here by ``make slides``.
 VENDOR = ROOT / "build" / "slides" / "vendor"

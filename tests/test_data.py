@@ -59,7 +59,7 @@ def test_toy_data_shapes_and_labels():
     assert toy_data(torch.float32)[0].dtype == torch.float32
 
 
-# --- lesson 07's digits -----------------------------------------------------
+# --- lesson 08's digits -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -53,9 +53,9 @@ def output_text(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 @pytest.fixture
-def scratch() -> Path:
-    """A folder inside the repository, so the root conftest.py applies to it."""
-    folder = ROOT / "build" / "reliability"
+def scratch(request: pytest.FixtureRequest) -> Path:
+    """A folder of this test's own inside the repository, so the root conftest.py applies to it."""
+    folder = ROOT / "build" / "reliability" / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     yield folder
@@ -123,7 +123,7 @@ def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(scratch):
     crash = write_notebook(scratch, "crash", ["print(1)", "import os\nos._exit(1)", "print(2)"])
     returncode, output, seconds = run_nbval(crash)
     assert returncode != 0
-    assert "build/reliability/crash.ipynb::Cell 1" in output
+    assert f"{scratch.relative_to(ROOT)}/crash.ipynb::Cell 1" in output
     assert "the kernel died while executing this cell" in output
     assert seconds < 60, f"nbval took {seconds:.0f} s to notice the dead kernel"
 
@@ -132,7 +132,7 @@ def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(scratch):
     raising = write_notebook(scratch, "raising", ["x = 1", "raise ValueError('boom in a lesson')"])
     returncode, output, _ = run_nbval(raising)
     assert returncode != 0
-    assert "FAILED build/reliability/raising.ipynb::Cell 1" in output
+    assert f"FAILED {scratch.relative_to(ROOT)}/raising.ipynb::Cell 1" in output
     assert "ValueError: boom in a lesson" in output
 
 

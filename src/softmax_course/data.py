@@ -1,4 +1,4 @@
-"""The seminar's toy data and its random stream (lessons 02-04, 06), and lesson 07's digits.
+"""The seminar's toy data and its random stream (lessons 02-04, 07), and lesson 08's digits.
 
 The seminar's numbers come from one random stream: ``torch.manual_seed(1)``,
 then ``torch.rand(3, 5)``, then ``torch.randint(5, (3,))``, then the
@@ -17,7 +17,7 @@ from softmax_course._validation import require_scores
 
 SEMINAR_SEED = 1
 
-#: The seminar's 8 samples with 4 features each (lessons 04 and 06).
+#: The seminar's 8 samples with 4 features each (lessons 04 and 07).
 X_TRAIN = [
     [1, 2, 1, 1],
     [2, 1, 3, 2],
@@ -56,7 +56,7 @@ class SeminarDraws(NamedTuple):
 
 
 def replay_seminar_draws() -> SeminarDraws:
-    """Replay the seminar's random draws; used by lessons 02-04 and 06.
+    """Replay the seminar's random draws; used by lessons 02-04 and 07.
 
     After this call the global generator stands where the seminar's did, so the
     next ``nn.Linear(4, 3)`` gets the seminar's initial weights (first cost 1.849513).
@@ -77,7 +77,7 @@ class DigitsSplit(NamedTuple):
 
 
 def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
-    """scikit-learn's bundled digits (no download), split once, stratified; lesson 07.
+    """scikit-learn's bundled digits (no download), split once, stratified; lesson 08.
 
     The split is fixed by ``seed``. Stratified: each digit's share is the same
     in both parts, up to rounding its count to a whole sample.
@@ -105,7 +105,7 @@ def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
 
 
 def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scale each feature with the *training* split's mean and std; lesson 07.
+    """Scale each feature with the *training* split's mean and std; lesson 08.
 
     The training split then has mean 0 and std 1 per feature (the population
     std, as scikit-learn's ``StandardScaler``). Statistics of the test split

@@ -406,7 +406,7 @@ def check_accuracy(fn: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
     run_checks("check_accuracy", fn, cases, compare_numbers)
 
 
-# --- lesson 06 (the gallery of mistakes) ----------------------------------------
+# --- lesson 07 (the gallery of mistakes) ----------------------------------------
 
 
 def check_double_softmax_floor(fn: Callable[[int], float]) -> None:
@@ -414,7 +414,7 @@ def check_double_softmax_floor(fn: Callable[[int], float]) -> None:
     hint = (
         "the second softmax sees probabilities between 0 and 1: the cost nears its floor as "
         "the true class's probability nears 1 and every other class's nears 0 "
-        "(lesson 06, mistake 6)"
+        "(lesson 07, mistake 6)"
     )
     cases = [
         Case(f"{k} classes", (k,), _double_softmax_floor_reference(k), hint) for k in (3, 2, 10)
@@ -422,7 +422,7 @@ def check_double_softmax_floor(fn: Callable[[int], float]) -> None:
     run_checks("check_double_softmax_floor", fn, cases, compare_numbers)
 
 
-# --- lesson 05 ---------------------------------------------------------------
+# --- lesson 06 ---------------------------------------------------------------
 
 
 def check_stable_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
@@ -438,7 +438,7 @@ def check_stable_softmax(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
             "large logits",
             (torch.tensor([1000.0, 1001.0, 1002.0]),),
             None,
-            "exp(1000) overflows: reread 'The fix' in lesson 05 (which constant may every logit "
+            "exp(1000) overflows: reread 'The fix' in lesson 06 (which constant may every logit "
             "be shifted by?)",
         ),
         Case(
@@ -472,7 +472,7 @@ def check_logsumexp(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
             "large logits",
             (torch.tensor([1000.0, 1001.0, 1002.0]),),
             None,
-            "exp(1000) overflows: reread 'LogSumExp' in lesson 05 (shift before exp, and add "
+            "exp(1000) overflows: reread 'LogSumExp' in lesson 06 (shift before exp, and add "
             "the shift back after the log)",
         ),
         Case(
@@ -492,7 +492,7 @@ def check_logsumexp(fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
     run_checks("check_logsumexp", fn, cases)
 
 
-# --- lesson 07 ---------------------------------------------------------------
+# --- lesson 08 ---------------------------------------------------------------
 
 
 def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch.Tensor:

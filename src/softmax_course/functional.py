@@ -1,4 +1,4 @@
-"""Softmax, one-hot and cross-entropy written from their definitions (lessons 01-03, 05).
+"""Softmax, one-hot and cross-entropy written from their definitions (lessons 01-03, 06).
 
 These are the formulas a student writes by hand; ``tests/test_functional.py``
 checks each one, value for value, against ``torch.nn.functional`` (and
@@ -24,7 +24,7 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     The definition overflows for large logits (``exp(1000)`` is ``inf``) and
     underflows for very negative ones (every ``exp`` is 0). Instead of
-    returning ``nan`` this raises and points to :func:`stable_softmax` (lesson 05).
+    returning ``nan`` this raises and points to :func:`stable_softmax` (lesson 06).
     """
     z = require_scores(z, "z", dims=(1, 2))
     require_dim(z, dim)
@@ -40,7 +40,7 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """Softmax of ``z - max(z)``: the same probabilities, no overflow; lesson 05.
+    """Softmax of ``z - max(z)``: the same probabilities, no overflow; lesson 06.
 
     Softmax is unchanged when a constant is added to every logit, so shifting
     the largest logit to 0 makes every ``exp`` at most 1 and the sum at least 1.
@@ -53,7 +53,7 @@ def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """``z - logsumexp(z)``, computed stably; lesson 05.
+    """``z - logsumexp(z)``, computed stably; lesson 06.
 
     Taking ``log`` of a softmax loses every probability that rounded to 0
     (``log(0) = -inf``); this form never forms the probability at all.
@@ -85,7 +85,7 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
     That is ``-sum(one_hot(y) * log(probs))`` with ``0 * log(0)`` taken as 0: a
     probability that rounded to 0 in a wrong class does not turn the cost into
     ``nan``. ``probs`` are probabilities (rows of a softmax), not logits; prefer
-    ``F.cross_entropy`` on logits (lesson 05 says why).
+    ``F.cross_entropy`` on logits (lesson 06 says why).
     """
     probs = require_scores(probs, "probs", dims=(2,))
     y = require_labels(y, probs.shape[1])
@@ -113,7 +113,7 @@ def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of rows whose largest logit is the true class; lessons 04 and 07.
+    """Fraction of rows whose largest logit is the true class; lessons 04 and 08.
 
     A tie goes to the first of the tied classes, as ``argmax`` decides.
     """

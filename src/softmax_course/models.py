@@ -1,4 +1,4 @@
-"""The seminar's model: a linear layer whose outputs are the class logits; lessons 04 and 07."""
+"""The seminar's model: a linear layer whose outputs are the class logits; lessons 04 and 08."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ class SoftmaxClassifierModel(nn.Module):
 
     The forward pass returns logits, not probabilities: ``F.cross_entropy``
     applies ``log_softmax`` itself (lesson 03), so a softmax here would be
-    applied twice (lesson 04's pitfall, lesson 06's mistake 2).
+    applied twice (lesson 04's pitfall, lesson 07's mistake 2).
     """
 
     def __init__(self, in_features: int = 4, num_classes: int = 3) -> None:

@@ -1,4 +1,4 @@
-"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 05, 07).
+"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 06, 08).
 
 Every figure has a size set here (fixed, or from its number of rows and
 columns), a title and labelled axes, so that the stored PNGs look alike in the
@@ -39,6 +39,23 @@ STYLE = {
     "image.cmap": "viridis",
     "svg.hashsalt": "softmax-course",
 }
+
+
+def show(fig: Figure, alt: str) -> None:
+    """Display ``fig`` as a PNG whose output carries ``alt`` (its alternative text), then close it.
+
+    The alt text travels in the notebook output's metadata (``image/png`` ->
+    ``alt``), from which the seminar pages' Markdown takes it; closing the
+    figure keeps the inline backend from showing it a second time.
+    """
+    from IPython.display import display
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a sentence that describes the figure, got an empty text")
+    display(fig, metadata={"image/png": {"alt": alt.strip()}})
+    plt.close(fig)
 
 
 def use_course_style() -> None:
@@ -83,7 +100,7 @@ def plot_matrix(
     annotate: bool = True,
     fmt: str = "{:g}",
 ) -> Figure:
-    """A matrix as a heat map with its values written in; lessons 02 and 07.
+    """A matrix as a heat map with its values written in; lessons 02 and 08.
 
     The values are written in each cell, so a colour bar would only repeat them.
     """
@@ -117,7 +134,7 @@ def plot_curves(
     log_y: bool = False,
     legend_loc: str = "best",
 ) -> Figure:
-    """Several named curves over one x axis; lessons 04, 05 and 07.
+    """Several named curves over one x axis; lessons 04, 06 and 08.
 
     Line styles cycle (solid, dashed, ...) so that curves lying on top of each
     other stay visible. ``legend_loc="outside"`` puts the legend right of the
@@ -156,7 +173,7 @@ def plot_costs(
     log_scale: bool = False,
     reference_lines: Mapping[str, float] | None = None,
 ) -> Figure:
-    """The cost curves of several training runs on one axes; lessons 04 and 07.
+    """The cost curves of several training runs on one axes; lessons 04 and 08.
 
     ``reference_lines`` draws each named level (a floor, say) as a thin gray
     line. The legend sits right of the axes, so it never hides a curve.
@@ -188,7 +205,7 @@ def plot_costs(
 def plot_images(
     images: torch.Tensor, titles: Sequence[str], title: str, ncols: int = 8, cmap: str = "gray_r"
 ) -> Figure:
-    """A grid of small images (digits or learned weights), each titled; lesson 07.
+    """A grid of small images (digits or learned weights), each titled; lesson 08.
 
     The grid is one mosaic drawn on one axes, with each title placed as text,
     so that laying it out costs one axes however many images it shows.

@@ -1,4 +1,4 @@
-"""One training loop, three ways to compute the cost; lessons 04, 06 and 07.
+"""One training loop, three ways to compute the cost; lessons 04, 07 and 08.
 
 The seminar writes its ``optim.SGD`` loop three times; only the parameters and
 the lines that compute the cost change. :func:`train` is that loop once, and
@@ -135,7 +135,7 @@ def train_low_level(
 
     ``double_softmax=True`` reproduces the seminar's bug: it takes the softmax of
     an already-softmaxed ``hypothesis`` (lesson 04). ``per_class_bias=False``
-    keeps the seminar's single shared ``b``, whose gradient is zero (lesson 06);
+    keeps the seminar's single shared ``b``, whose gradient is zero (lesson 07);
     ``True`` gives each class its own bias.
     """
     x_train, y_train = _check_data(x_train, y_train, num_classes)
@@ -170,7 +170,7 @@ def train_cross_entropy(
 def train_module(
     model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, **schedule: float
 ) -> TrainingRun:
-    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 07)."""
+    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 08)."""
     x_train = require_scores(x_train, "x_train", dims=(2,))
     parameters = dict(model.named_parameters())
     if not parameters:

@@ -5,12 +5,12 @@
 #     language: python
 #     name: python3
 #   seminar:
-#     nav_order: 6
-#     title: 06 A gallery of mistakes
+#     nav_order: 7
+#     title: 07 A gallery of mistakes
 # ---
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# # 06 · A gallery of mistakes
+# # 07 · A gallery of mistakes
 #
 # In this lesson we will meet six mistakes, each shown, then fixed. Five run without
 # an error and give a wrong number (a cost, or a bias stuck at 0); the other one, float

@@ -5,12 +5,12 @@
 #     language: python
 #     name: python3
 #   seminar:
-#     nav_order: 5
-#     title: 05 Numerical stability
+#     nav_order: 6
+#     title: 06 Numerical stability
 # ---
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# # 05 · Numerical stability
+# # 06 · Numerical stability
 #
 # In this lesson we will:
 #

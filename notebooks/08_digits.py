@@ -5,12 +5,12 @@
 #     language: python
 #     name: python3
 #   seminar:
-#     nav_order: 7
-#     title: 07 Real data, handwritten digits
+#     nav_order: 8
+#     title: 08 Real data, handwritten digits
 # ---
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# # 07 · Real data: handwritten digits
+# # 08 · Real data: handwritten digits
 #
 # In this lesson we will:
 #
