@@ -41,11 +41,12 @@ lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its
 NETWORK_LOG := $(CURDIR)/build/network-attempts.log
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
 
-test: setup slides browser ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson
+test: setup slides browser ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
 	$(GUARD) $(BIN)/pytest -n 2 tests
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/pytest --nbval -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
+	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/python -m tools.arithmetic_paths -q -n 2 --dist loadfile $(NOTEBOOKS))
 	@if [ -s $(NETWORK_LOG) ]; then echo "network access was attempted:"; cat $(NETWORK_LOG); exit 1; fi
 
 execute: sync ## re-run every lesson and store its outputs in the .ipynb (none written if one fails)

@@ -1,0 +1,105 @@
+"""Run nbval over the lessons under several arithmetic paths of this machine.
+
+One processor computes the same PyTorch program along several paths, each
+rounding differently: ``ATEN_CPU_CAPABILITY`` picks PyTorch's vectorised
+kernels (default, avx2, avx512) and ``MKL_CBWR`` pins MKL's code path (MKL
+does the float64 matrix products). A stored output that holds on every path
+of one machine is well conditioned, so it holds on other processors too; a
+chaotic number (a run that turns one rounding into an order-1 difference)
+fails here on any x86-64 machine, not only on the processor that differs.
+
+    python -m tools.arithmetic_paths [--native] [pytest arguments...]
+
+runs ``pytest --nbval`` once per non-native path (``--native`` adds the
+native run first), prints which paths ran and which were skipped and why, and
+exits non-zero if any path failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ArithmeticPath:
+    """A name, the environment variables that select the path, and the capability it needs."""
+
+    name: str
+    environment: dict[str, str] = field(default_factory=dict)
+    #: The native capability (``torch.backends.cpu.get_cpu_capability()``) this path needs to
+    #: differ from native; None when it differs on every x86-64 processor.
+    needs_native: str | None = None
+
+
+NATIVE = ArithmeticPath("native")
+#: Changed together in one run: each changes rounding on every x86-64 processor.
+SCALAR_AND_MKL_COMPATIBLE = ArithmeticPath(
+    "ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE",
+    {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"},
+)
+#: Only where the processor's own path is AVX-512: half the vector width.
+AVX2_ON_AVX512 = ArithmeticPath(
+    "ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2",
+    {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"},
+    needs_native="AVX512",
+)
+OTHER_PATHS = (SCALAR_AND_MKL_COMPATIBLE, AVX2_ON_AVX512)
+
+
+def native_capability() -> str:
+    """The vector capability PyTorch picks on this processor, asked of a clean interpreter."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY",)}
+    result = subprocess.run(
+        [sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
+        capture_output=True, text=True, check=True, env=environment,
+    )
+    return result.stdout.strip()
+
+
+def paths_for(capability: str) -> tuple[list[ArithmeticPath], list[tuple[ArithmeticPath, str]]]:
+    """The non-native paths to run on a processor of ``capability``, and those skipped (why)."""
+    chosen, skipped = [], []
+    for path in OTHER_PATHS:
+        if path.needs_native is None or path.needs_native == capability:
+            chosen.append(path)
+        else:
+            skipped.append((path, f"needs a processor whose native path is {path.needs_native}"))
+    return chosen, skipped
+
+
+def run(path: ArithmeticPath, pytest_arguments: list[str]) -> tuple[int, float]:
+    """``pytest --nbval`` under ``path``; its exit code and wall seconds."""
+    environment = {**os.environ, **path.environment}
+    command = [sys.executable, "-m", "pytest", "--nbval", *pytest_arguments]
+    print(f"\n=== nbval under the arithmetic path: {path.name}", flush=True)
+    start = time.monotonic()
+    returncode = subprocess.run(command, env=environment, check=False).returncode
+    return returncode, time.monotonic() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--native", action="store_true", help="also run the native path, first")
+    options, pytest_arguments = parser.parse_known_args(argv)
+    capability = native_capability()
+    chosen, skipped = paths_for(capability)
+    if options.native:
+        chosen = [NATIVE, *chosen]
+    print(f"native capability: {capability}")
+    for path, reason in skipped:
+        print(f"skipped {path.name}: {reason}")
+    results = [(path, *run(path, pytest_arguments)) for path in chosen]
+    print("\narithmetic paths:")
+    for path, returncode, seconds in results:
+        verdict = "passed" if returncode == 0 else f"FAILED (exit {returncode})"
+        print(f"  {path.name:<48} {verdict:<16} {seconds:6.1f} s")
+    return 0 if all(returncode == 0 for _, returncode, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
