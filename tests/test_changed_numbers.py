@@ -1,12 +1,16 @@
 """A student who changes a number, or runs a cell again, gets results or a clear message.
 
 - changed numbers: each row of ``CHANGES`` rewrites one top-level assignment of a
-  lesson (``nb_epochs = 5000`` -> ``nb_epochs = 1000``) in a copy of its ``.py``
-  and runs the lesson in a fresh kernel. Any error fails the test, naming the
-  lesson, the variable and the cell, unless it is a ``ValueError`` or
-  ``TypeError`` raised inside ``softmax_course`` (a clear message about the
-  input). A row whose line is missing fails too: a renamed variable cannot
-  silently skip its row.
+  lesson (``nb_epochs = 5000`` -> ``nb_epochs = 500``) in a copy of its ``.py``
+  and runs the lesson in a fresh kernel, which must run to its end: any error
+  fails the test, naming the lesson, the variable and the cell. A row whose line
+  is missing fails too: a renamed variable cannot silently skip its row.
+- refused numbers: each row of ``REFUSED`` sets a value the lessons cannot use;
+  the run must stop at a clear message: a ``ValueError`` or ``TypeError`` raised
+  inside ``softmax_course``, which names the bad input.
+- both run their kernels on another arithmetic path than the native one
+  (``ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE``), so that an assertion
+  that holds at a changed number only on one processor's rounding fails here.
 - re-running: after a lesson ran top to bottom, each cell is run once more, from
   the last to the first, in the same kernel, so that every cell runs again after
   the ones below it; none may raise.
@@ -18,6 +22,7 @@ lets them raise).
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 from pathlib import Path
@@ -29,6 +34,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 import softmax_course
+from tools.arithmetic_paths import SCALAR_AND_MKL_COMPATIBLE
 from tools.kernels import CurrentEnvKernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +45,8 @@ PACKAGE = Path(softmax_course.__file__).resolve().parent
 CELL_TIMEOUT = 300
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CLEAR_ERRORS = {"ValueError", "TypeError"}
+#: The kernels' environment: this process's, on a non-native arithmetic path.
+KERNEL_ENVIRONMENT = {**os.environ, **SCALAR_AND_MKL_COMPATIBLE.environment}
 
 #: (lesson glob, variable, new value): numbers a student is invited to change.
 CHANGES = [
@@ -49,6 +57,11 @@ CHANGES = [
     ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "100"),
     ("08_*.py", "lr", "0.1"),
+]
+
+#: (lesson glob, variable, new value): values the lessons refuse, each with a clear message.
+REFUSED = [
+    ("08_*.py", "split_seed", "None"),  # a split drawn anew on every run would change every number
 ]
 
 
@@ -137,28 +150,57 @@ def is_clear_message(error: CellExecutionError, client: NotebookClient) -> bool:
     CHANGES,
     ids=[f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in CHANGES],
 )
-def test_lesson_runs_with_a_changed_number(tmp_path, pattern, variable, value):
+def test_lesson_runs_to_its_end_with_a_changed_number(tmp_path, pattern, variable, value):
+    stopped = run_changed(tmp_path, pattern, variable, value)
+    if stopped is not None:
+        lesson, where, error, _ = stopped
+        pytest.fail(
+            f"{lesson} with `{variable} = {value}`: {where} raised {error.ename}: "
+            f"{ANSI_ESCAPE.sub('', error.evalue)}",
+            pytrace=False,
+        )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "variable", "value"),
+    REFUSED,
+    ids=[f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in REFUSED],
+)
+def test_a_refused_number_stops_at_a_clear_message(tmp_path, pattern, variable, value):
+    stopped = run_changed(tmp_path, pattern, variable, value)
+    if stopped is None:
+        pytest.fail(f"{pattern} with `{variable} = {value}` ran to its end", pytrace=False)
+    lesson, where, error, clear = stopped
+    if not clear:
+        pytest.fail(
+            f"{lesson} with `{variable} = {value}`: {where} raised {error.ename}, not a clear "
+            f"message from softmax_course: {ANSI_ESCAPE.sub('', error.evalue)}",
+            pytrace=False,
+        )
+
+
+def run_changed(
+    tmp_path: Path, pattern: str, variable: str, value: str
+) -> tuple[str, str, CellExecutionError, bool] | None:
+    """Run a lesson with one number changed; None if it ran to its end, else where it stopped.
+
+    A stop is (lesson, cell, the error, whether the error is a clear message).
+    """
     folder = copy_lessons(tmp_path)
     lesson = lesson_matching(pattern)
     source = change_number(lesson.read_text(encoding="utf-8"), lesson.stem, variable, value)
     notebook = jupytext.reads(source, fmt="py:percent")
     client = new_client(notebook, folder)
-    failure = None
-    with client.setup_kernel():
+    with client.setup_kernel(env=KERNEL_ENVIRONMENT):
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type != "code":
                 continue
             try:
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
-                if not is_clear_message(error, client):
-                    failure = (
-                        f"{lesson.stem} with `{variable} = {value}`: {describe(notebook, index)} "
-                        f"raised {error.ename}: {ANSI_ESCAPE.sub('', error.evalue)}"
-                    )
-                break  # a clear message ends the run: the course refused the number and said why
-    if failure:
-        pytest.fail(failure, pytrace=False)
+                clear = is_clear_message(error, client)
+                return lesson.stem, describe(notebook, index), error, clear
+    return None
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
@@ -168,7 +210,7 @@ def test_every_cell_runs_again_after_the_cells_below_it(tmp_path, lesson):
     code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     client = new_client(notebook, folder)
     failure = None
-    with client.setup_kernel():
+    with client.setup_kernel(env=KERNEL_ENVIRONMENT):
         passes = (("top to bottom", code), ("again after the cells below it", code[::-1]))
         for when, order in passes:
             for index in order:
