@@ -28,7 +28,30 @@ ROOT = Path(__file__).resolve().parent.parent
 #: no mermaid diagrams).
 SLIDES_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+alt="{{ output | get_metadata('alt', 'image/png') | escape_html }}">
+</div>
+{%- endblock data_png -%}
 """
+
+#: nbconvert's Markdown template, with each figure's alt text (``plotting.show``
+#: stores it in the output's metadata) in place of the word "png".
+SITE_TEMPLATE = """{%- extends 'index.md.j2' -%}
+{% block data_png %}
+{%- set alt = output | get_metadata('alt', 'image/png') | markdown_alt %}
+![{{ alt }}]({{ output.metadata.filenames['image/png'] | path2url }})
+{% endblock data_png %}
+"""
+
+
+def markdown_alt(text: str | None) -> str:
+    """``text`` on one line, the brackets that would end a Markdown alt text escaped."""
+    if not text:
+        return ""
+    one_line = " ".join(str(text).split())
+    return one_line.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 #: Front matter of the seminar's pages (the seminar's keys, in the seminar's order)
 #: and this seminar's values, used where a notebook's ``seminar`` metadata is silent.
@@ -142,7 +165,11 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
 
     The pages show the student version (no exercise solutions): they are public.
     """
-    exporter = MarkdownExporter()
+    exporter = MarkdownExporter(
+        extra_loaders=[DictLoader({"course_site.md.j2": SITE_TEMPLATE})],
+        template_file="course_site.md.j2",
+    )
+    exporter.register_filter("markdown_alt", markdown_alt)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
