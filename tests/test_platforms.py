@@ -2,8 +2,9 @@
 
 ``tools.check_platforms`` holds the list; CONTRIBUTING's "Supported platforms"
 table, ``pyproject.toml``, the CI workflow and ``environment.yml`` must agree
-with it, and the CI's Windows job runs the README's make-free commands. And ``pip install -e .`` alone, in a fresh environment, must
-leave JupyterLab opening a lesson ``.py`` as a notebook.
+with it, and the CI's Windows job runs the README's make-free commands. And
+``pip install -e .`` alone, in a fresh environment, must leave JupyterLab
+opening a lesson ``.py`` as a notebook.
 """
 
 from __future__ import annotations
@@ -154,7 +155,8 @@ def test_badges_point_only_at_the_repository_of_project_urls():
     """A badge (Binder's or any other) names the repository of ``[project.urls]``, or
     none is shown: a badge pointing at a placeholder account sends students nowhere."""
     urls = PYPROJECT["project"].get("urls", {})
-    repository = re.fullmatch(r"https://github\.com/([^/\s]+/[^/\s]+?)/?", urls.get("Repository", ""))
+    github = r"https://github\.com/([^/\s]+/[^/\s]+?)/?"
+    repository = re.fullmatch(github, urls.get("Repository", ""))
     badges = re.findall(r"\[!\[[^\]]*\]\([^)]*\)\]\(([^)\s]+)\)", README)
     binder = re.findall(r"https://mybinder\.org/v2/gh/[^)\s]+", README)
     assert "OWNER" not in README, "README.md points at a placeholder account"
