@@ -1,7 +1,10 @@
-"""The course holds: same outputs on every run, loud failures, no network.
+"""The course holds: twins in sync, exact comparisons, loud failures, no network.
 
-- determinism: a lesson executed twice in fresh kernels stores identical text;
-- desync: a .py edited without ``make sync`` fails the twin check, naming the fix;
+- twins: each lesson's .py and .ipynb hold the same cells, and a .py edited
+  without ``make sync`` (or a cell edited in the notebook) fails the twin check;
+- exactness: the sanitizer masks only addresses, and a stored number changed in
+  its last digit fails nbval (nbval itself re-executes every lesson against its
+  stored outputs, which is the determinism check);
 - a crashing kernel or a raising cell fails nbval and ``make execute`` quickly,
   naming the lesson and the cell, and a failed ``make execute`` leaves every
   notebook byte for byte as it was;
@@ -21,12 +24,9 @@ import jupytext
 import nbformat
 import pytest
 
+from conftest import ANSI_ESCAPE, LESSONS, NOTEBOOKS, ROOT
 from tools.execute import execute_notebook
 from tools.twins import twin_drift
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def sanitizer_rules() -> list[tuple[re.Pattern, str]]:
@@ -38,18 +38,6 @@ def sanitizer_rules() -> list[tuple[re.Pattern, str]]:
 
 SANITIZE = sanitizer_rules()
 GUARDED = getattr(socket, "SOFTMAX_COURSE_GUARD", False)
-
-
-def output_text(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every text output of every code cell, sanitized as nbval sanitizes it."""
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
-            for pattern, replacement in SANITIZE:
-                text = pattern.sub(replacement, text)
-            texts.append(text)
-    return texts
 
 
 @pytest.fixture
@@ -68,12 +56,16 @@ def write_notebook(folder: Path, name: str, cells: list[str]) -> Path:
     return path
 
 
-def test_a_lesson_executes_identically_twice():
-    lesson = NOTEBOOKS / "04_training_styles.ipynb"
-    first, second = execute_notebook(lesson), execute_notebook(lesson)
-    assert output_text(first) == output_text(second)
-    assert output_text(first) == output_text(nbformat.read(lesson, as_version=4))
-    assert any("Epoch 5000/5000 Cost: 0.132442" in text for text in output_text(first))
+@pytest.mark.parametrize("source", LESSONS, ids=[p.stem for p in LESSONS])
+def test_twins_in_sync(source):
+    drift = twin_drift(source)
+    assert drift is None, drift
+
+
+def test_every_notebook_has_a_source():
+    notebooks = NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
+    orphans = [nb.name for nb in notebooks if not nb.with_suffix(".py").exists()]
+    assert not orphans, f"notebooks without a .py source: {orphans}; run `make sync`"
 
 
 def test_sanitizer_masks_only_addresses():
@@ -206,15 +198,6 @@ def test_kernels_cannot_reach_the_network(monkeypatch, scratch):
     assert outputs[0] == "True\n"
     assert "blocked by the softmax-course test guard" in outputs[1]
     assert "pypi.org" in log.read_text()
-
-
-def test_lessons_ran_offline_so_far():
-    """The network log of this ``make test`` run is empty (nbval runs after this, and
-    the Makefile checks the log again at the end)."""
-    log = os.environ.get("SOFTMAX_COURSE_NETWORK_LOG")
-    if not log:
-        pytest.skip("no network log: run through `make test`")
-    assert not Path(log).exists() or Path(log).read_text() == ""
 
 
 def test_a_changed_number_fails_nbval(scratch):
