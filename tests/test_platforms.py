@@ -26,7 +26,7 @@ from jupyterlab_server.settings_utils import get_settings
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from conftest import NOTEBOOKS, ROOT
+from conftest import ROOT
 from tools.check_platforms import PLATFORMS, SUPPORTED_PYTHONS, explain_failure, markdown_table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -233,18 +233,6 @@ def test_pip_install_e_alone_configures_jupyterlab_in_a_fresh_venv(
     assert viewers == {"python": jupytext_factory()}, "a lesson .py must open with jupytext"
     news = lab_defaults(app_settings_dir, NOTIFICATION, tmp_path)
     assert news["fetchNews"] == "false" and news["checkForUpdates"] is False
-
-
-def test_pytest_nbval_at_the_root_collects_the_unit_tests_and_every_lesson():
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--collect-only", "-q",
-         "-p", "no:cacheprovider"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=True,
-    )  # fmt: skip
-    collected = {line.split("::")[0] for line in result.stdout.splitlines() if "::" in line}
-    lessons = {f"notebooks/{path.name}" for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
-    assert lessons and lessons <= collected, lessons - collected
-    assert "tests/test_platforms.py" in collected
 
 
 @pytest.fixture
