@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import LESSONS as SOURCES
-from tools.export import SEMINAR_DEFAULTS, write_site
+from tools.export import PAGE_DEFAULTS, write_site
 
 LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 #: The front-matter keys of the seminar page ``6_softmax_classification.md``, in its order.
@@ -43,7 +43,7 @@ def front_matter_keys(text: str) -> list[str]:
 
 
 def test_the_writer_fills_every_key_of_the_seminar_page():
-    assert list(SEMINAR_DEFAULTS) == SEMINAR_KEYS
+    assert list(PAGE_DEFAULTS) == SEMINAR_KEYS
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
