@@ -10,16 +10,13 @@ opening a lesson ``.py`` as a notebook.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
 import tomllib
 from pathlib import Path
 
-import nbformat
 import pytest
 import yaml
 from jupyterlab_server.settings_utils import get_settings
@@ -233,40 +230,3 @@ def test_pip_install_e_alone_configures_jupyterlab_in_a_fresh_venv(
     assert viewers == {"python": jupytext_factory()}, "a lesson .py must open with jupytext"
     news = lab_defaults(app_settings_dir, NOTIFICATION, tmp_path)
     assert news["fetchNews"] == "false" and news["checkForUpdates"] is False
-
-
-@pytest.fixture
-def scratch_notebook() -> Path:
-    """A two-cell notebook inside the repository (so the root conftest.py applies to it).
-
-    The second cell needs the first one's variable, and its stored output is
-    what a kernel prints with one OpenMP thread.
-    """
-    folder = ROOT / "build" / "platforms-scratch"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    cells = [
-        nbformat.v4.new_code_cell("import os\nx = 1", execution_count=1),
-        nbformat.v4.new_code_cell(
-            'print(os.environ["OMP_NUM_THREADS"], os.environ["MKL_NUM_THREADS"], x)',
-            execution_count=2,
-            outputs=[nbformat.v4.new_output("stream", name="stdout", text="1 1 1\n")],
-        ),
-    ]
-    path = folder / "threads.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
-    yield path
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def test_root_conftest_gives_kernels_one_thread_and_keeps_a_lesson_on_one_worker(
-    scratch_notebook,
-):
-    env = {**os.environ, "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-n", "2", "-p", "no:cacheprovider",
-         str(scratch_notebook)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "2 passed" in result.stdout

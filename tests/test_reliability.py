@@ -108,10 +108,12 @@ NBVAL_CASES = {
 
 
 @pytest.fixture(scope="module")
-def nbval_failures() -> tuple[Path, int, str, float]:
-    """One nbval run over notebooks that must fail: a crashing kernel, a raising cell,
-    and stored outputs that differ from a fresh run only in an address (which the
-    sanitizer masks) and in the last digit of a number (which it must not)."""
+def nbval_run() -> tuple[Path, int, str, float]:
+    """One nbval run, on two workers from a shell with four threads, over small notebooks:
+    a crashing kernel, a raising cell; stored outputs that differ from a fresh run only
+    in an address (which the sanitizer masks) and in the last digit of a number (which
+    it must not); and a notebook whose second cell needs the first cell's variable and
+    prints the kernel's thread settings."""
     folder = ROOT / "build" / "reliability" / "nbval"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -127,38 +129,48 @@ def nbval_failures() -> tuple[Path, int, str, float]:
     softmax.outputs = [nbformat.v4.new_output(
         "stream", name="stdout", text="tensor([0.0900, 0.2447, 0.6653])\n"
     )]  # fmt: skip
-    changed = folder / "changed.ipynb"
-    nbformat.write(nbformat.v4.new_notebook(cells=[seeded, softmax]), changed)
+    threads = nbformat.v4.new_code_cell(
+        'print(os.environ["OMP_NUM_THREADS"], os.environ["MKL_NUM_THREADS"], x)',
+        execution_count=2,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="1 1 1\n")],
+    )
+    notebooks = {
+        "changed": [seeded, softmax],
+        "threads": [nbformat.v4.new_code_cell("import os\nx = 1", execution_count=1), threads],
+    }
+    for name, cells in notebooks.items():
+        paths.append(folder / f"{name}.ipynb")
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), paths[-1])
+    env = {**os.environ, "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
     start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-v", "-p", "no:cacheprovider",
-         *map(str, [*paths, changed])],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [sys.executable, "-m", "pytest", "--nbval", "-n", "2", "-rA", "-p", "no:cacheprovider",
+         *map(str, paths)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
     yield folder.relative_to(ROOT), result.returncode, output, time.monotonic() - start
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(nbval_failures):
-    folder, returncode, output, seconds = nbval_failures
+def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(nbval_run):
+    folder, returncode, output, seconds = nbval_run
     assert returncode != 0
     assert f"FAILED {folder}/crash.ipynb::Cell 1" in output
     assert "the kernel died while executing this cell" in output
-    assert seconds < 60, f"nbval took {seconds:.0f} s over three small notebooks"
+    assert seconds < 60, f"nbval took {seconds:.0f} s over four small notebooks"
 
 
-def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(nbval_failures):
-    folder, returncode, output, _ = nbval_failures
+def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(nbval_run):
+    folder, returncode, output, _ = nbval_run
     assert f"FAILED {folder}/raising.ipynb::Cell 1" in output
     assert "ValueError: boom in a lesson" in output
 
 
-def test_a_changed_number_fails_nbval_and_an_address_does_not(nbval_failures):
+def test_a_changed_number_fails_nbval_and_an_address_does_not(nbval_run):
     """The sanitizer masks addresses only: a stored number off in its last digit fails."""
-    folder, _, output, _ = nbval_failures
-    # -v spells a notebook's item "changed::ipynb::Cell 0"; the summary "changed.ipynb::Cell 1".
-    assert re.search(rf"{folder}/changed\S*::Cell 0 PASSED", output), output
+    folder, _, output, _ = nbval_run
+    assert f"PASSED {folder}/changed.ipynb::Cell 0" in output, output
     assert f"FAILED {folder}/changed.ipynb::Cell 1" in output
     assert "0.6653" in output and "0.6652" in output
 
@@ -233,3 +245,11 @@ def test_kernels_cannot_reach_the_network(monkeypatch, scratch):
     assert outputs[0] == "True\n"
     assert "blocked by the softmax-course test guard" in outputs[1]
     assert "pypi.org" in log.read_text()
+
+
+def test_root_conftest_gives_kernels_one_thread_and_keeps_a_notebook_on_one_worker(nbval_run):
+    """The shell said four threads; the kernels of ``pytest --nbval -n 2`` get one, and a
+    notebook's cells stay in one kernel (the second cell needs the first's ``x``)."""
+    folder, _, output, _ = nbval_run
+    assert f"PASSED {folder}/threads.ipynb::Cell 0" in output, output
+    assert f"PASSED {folder}/threads.ipynb::Cell 1" in output, output

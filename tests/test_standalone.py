@@ -22,9 +22,9 @@ from conftest import ANSI_ESCAPE, ROOT
 
 #: The test files that read the repository's own files (the seminar's numbers, the
 #: documents, the workflow, the lessons) without executing a lesson: cheap to run
-#: again from the copy. Their tests that install the course or start pytest are left out.
+#: again from the copy. The test that installs the course into a new venv is left out.
 READERS = "test_training.py or test_site.py or test_data.py or test_platforms.py"
-SLOW = "pip_install or root_conftest"
+SLOW = "pip_install"
 #: Spellings of a path beside the repository: above its root, or a sibling folder.
 LEAVES_THE_ROOT = re.compile(
     r"ROOT\.parent\b|parents\[[2-9]\]|\.parent\.parent\.parent|[\"']\.\./|[\"']\.\.[\"']"
