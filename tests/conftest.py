@@ -47,8 +47,8 @@ INSTALL = (
     f"or point {CHROMIUM_ENV} at another Chrome/Chromium executable"
 )
 
-#: Headless Chromium on these machines (GUIDE §8 and the machine notes): no
-#: sandbox as root, no GPU, and none of Chromium's own background traffic.
+#: Headless Chromium as the tests drive it: no sandbox as root, no GPU, and none of
+#: Chromium's own background traffic.
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",

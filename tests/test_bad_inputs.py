@@ -120,7 +120,7 @@ CASES = [
     (plot_costs, ({"run": []},), ValueError, "run 'run' has no costs"),
     (plot_images, (torch.zeros(2, 8, 8), ["a"], "t"), ValueError, "1 titles for 2 images"),
     (plot_images, (torch.zeros(2, 64), ["a", "b"], "t"), ValueError, "images must be 3-D"),
-    # training (issue 12)
+    # training
     (train, (cost, [W], 10, math.inf), ValueError, "lr must be a finite number, got inf"),
     (train, (cost, [W], 10, math.nan), ValueError, "lr must be a finite number, got nan"),
     (train, (cost, [W], 10, -0.1), ValueError, "lr must be positive, got -0.1"),

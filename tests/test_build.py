@@ -1,16 +1,9 @@
 """The build steps: student notebooks, slide counts, front matter."""
 
-from pathlib import Path
-
 import nbformat
 
+from conftest import LESSONS, NOTEBOOKS, tags
 from tools.export import count_slides, front_matter, student_version
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def tags(cell) -> list[str]:
-    return cell.metadata.get("tags", [])
 
 
 def test_student_version_drops_solutions_and_keeps_the_rest():
@@ -28,7 +21,7 @@ def test_student_version_drops_solutions_and_keeps_the_rest():
 
 
 def test_every_lesson_has_exercises_with_solutions_and_checks():
-    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+    for path in (source.with_suffix(".ipynb") for source in LESSONS):
         cells = nbformat.read(path, as_version=4).cells
         solutions = sum("solution" in tags(c) for c in cells)
         checks = sum("check" in tags(c) for c in cells)

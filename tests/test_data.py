@@ -20,7 +20,7 @@ from softmax_course.data import (
 from softmax_course.models import SoftmaxClassifierModel
 
 
-def test_replay_gives_the_seeds_z_and_y():
+def test_replay_gives_the_seminars_z_and_y():
     z, y = replay_seminar_draws()
     assert z.requires_grad and z.shape == (3, 5)
     torch.testing.assert_close(
@@ -43,7 +43,7 @@ def test_replay_is_repeatable():
     assert torch.equal(first.z, second.z) and torch.equal(first.y, second.y)
 
 
-def test_model_after_replay_has_the_seeds_first_cost():
+def test_model_after_replay_has_the_seminars_first_cost():
     x_train, y_train = toy_data()
     replay_seminar_draws()
     model = SoftmaxClassifierModel().to(torch.float64)

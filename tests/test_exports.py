@@ -11,15 +11,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import LESSONS as SOURCES
+from conftest import tags
 from tools.export import write_site, write_student_versions
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 STUB_MARK = "raise NotImplementedError"
-
-
-def tagged(cell: nbformat.NotebookNode, tag: str) -> bool:
-    return tag in cell.metadata.get("tags", [])
 
 
 def code_lines(cells: list[nbformat.NotebookNode]) -> set[str]:
@@ -45,11 +42,11 @@ class Lesson:
     def __init__(self, path: Path) -> None:
         cells = nbformat.read(path, as_version=4).cells
         code = [cell for cell in cells if cell.cell_type == "code"]
-        self.solutions = [cell for cell in code if tagged(cell, "solution")]
-        self.checks = [cell for cell in code if tagged(cell, "check")]
+        self.solutions = [cell for cell in code if "solution" in tags(cell)]
+        self.checks = [cell for cell in code if "check" in tags(cell)]
         # Each solution follows its stub: a function that raises, or a prediction left as `...`.
         self.stubs = [
-            code[index - 1] for index, cell in enumerate(code) if tagged(cell, "solution")
+            code[index - 1] for index, cell in enumerate(code) if "solution" in tags(cell)
         ]
         for stub in self.stubs:
             assert STUB_MARK in stub.source or re.search(r"^\w+ = \.\.\.$", stub.source, re.M), (
@@ -57,7 +54,7 @@ class Lesson:
             )
         # A solution redefines its stub: the lines the stub or the lesson also
         # has (the ``def`` line) are no secret; every other line is.
-        shown = code_lines([cell for cell in code if not tagged(cell, "solution")])
+        shown = code_lines([cell for cell in code if "solution" not in tags(cell)])
         self.secrets = {
             index: code_lines([cell]) - shown for index, cell in enumerate(self.solutions)
         }
@@ -98,10 +95,10 @@ def test_student_notebook_has_stubs_and_checks_but_no_solution(lesson, written):
         assert solution.source not in sources
         leaked = exercises.secrets[index] & lines
         assert not leaked, f"solution code in the student notebook: {sorted(leaked)}"
-    assert not any(tagged(cell, "solution") for cell in student.cells)
+    assert not any("solution" in tags(cell) for cell in student.cells)
     for stub in exercises.stubs:
         assert stub.source in sources, f"exercise stub missing: {stub.source[:60]!r}"
-    checks = [cell for cell in student.cells if tagged(cell, "check")]
+    checks = [cell for cell in student.cells if "check" in tags(cell)]
     assert [cell.source for cell in checks] == [cell.source for cell in exercises.checks]
     for cell in checks:
         assert cell.outputs == [] and cell.execution_count is None, cell.source

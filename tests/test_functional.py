@@ -21,7 +21,7 @@ def seminar_example():
     return replay_seminar_draws()
 
 
-def test_softmax_of_one_two_three_is_the_seeds():
+def test_softmax_of_one_two_three_is_the_seminars():
     probs = softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
     torch.testing.assert_close(probs, torch.tensor([0.0900, 0.2447, 0.6652]), atol=5e-5, rtol=0)
     torch.testing.assert_close(probs.sum(), torch.tensor(1.0))
@@ -78,7 +78,7 @@ def test_one_hot_matches_pytorch(seminar_example):
     )
 
 
-def test_cross_entropy_matches_pytorch_and_the_seed(seminar_example):
+def test_cross_entropy_matches_pytorch_and_the_seminar(seminar_example):
     z, y = seminar_example
     cost = cross_entropy_from_probs(F.softmax(z, dim=1), y)
     torch.testing.assert_close(cost, F.cross_entropy(z, y))

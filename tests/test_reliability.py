@@ -1,7 +1,10 @@
-"""The course holds: same outputs on every run, loud failures, no network.
+"""The course holds: twins in sync, exact comparisons, loud failures, no network.
 
-- determinism: a lesson executed twice in fresh kernels stores identical text;
-- desync: a .py edited without ``make sync`` fails the twin check, naming the fix;
+- twins: each lesson's .py and .ipynb hold the same cells, and a .py edited
+  without ``make sync`` (or a cell edited in the notebook) fails the twin check;
+- exactness: the sanitizer masks only addresses, and a stored number changed in
+  its last digit fails nbval (nbval itself re-executes every lesson against its
+  stored outputs, which is the determinism check);
 - a crashing kernel or a raising cell fails nbval and ``make execute`` quickly,
   naming the lesson and the cell, and a failed ``make execute`` leaves every
   notebook byte for byte as it was;
@@ -21,12 +24,9 @@ import jupytext
 import nbformat
 import pytest
 
+from conftest import ANSI_ESCAPE, LESSONS, NOTEBOOKS, ROOT
 from tools.execute import execute_notebook
 from tools.twins import twin_drift
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def sanitizer_rules() -> list[tuple[re.Pattern, str]]:
@@ -38,18 +38,6 @@ def sanitizer_rules() -> list[tuple[re.Pattern, str]]:
 
 SANITIZE = sanitizer_rules()
 GUARDED = getattr(socket, "SOFTMAX_COURSE_GUARD", False)
-
-
-def output_text(notebook: nbformat.NotebookNode) -> list[str]:
-    """Every text output of every code cell, sanitized as nbval sanitizes it."""
-    texts = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            text = output.get("text") or output.get("data", {}).get("text/plain", "")
-            for pattern, replacement in SANITIZE:
-                text = pattern.sub(replacement, text)
-            texts.append(text)
-    return texts
 
 
 @pytest.fixture
@@ -68,12 +56,16 @@ def write_notebook(folder: Path, name: str, cells: list[str]) -> Path:
     return path
 
 
-def test_a_lesson_executes_identically_twice():
-    lesson = NOTEBOOKS / "04_training_styles.ipynb"
-    first, second = execute_notebook(lesson), execute_notebook(lesson)
-    assert output_text(first) == output_text(second)
-    assert output_text(first) == output_text(nbformat.read(lesson, as_version=4))
-    assert any("Epoch 5000/5000 Cost: 0.132442" in text for text in output_text(first))
+@pytest.mark.parametrize("source", LESSONS, ids=[p.stem for p in LESSONS])
+def test_twins_in_sync(source):
+    drift = twin_drift(source)
+    assert drift is None, drift
+
+
+def test_every_notebook_has_a_source():
+    notebooks = NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
+    orphans = [nb.name for nb in notebooks if not nb.with_suffix(".py").exists()]
+    assert not orphans, f"notebooks without a .py source: {orphans}; run `make sync`"
 
 
 def test_sanitizer_masks_only_addresses():
@@ -109,31 +101,78 @@ def test_a_cell_edited_in_the_notebook_is_caught(tmp_path):
     assert "02_one_hot.py" in twin_drift(tmp_path / "02_one_hot.py")
 
 
-def run_nbval(*paths: Path) -> tuple[int, str, float]:
+NBVAL_CASES = {
+    "crash": ["print(1)", "import os\nos._exit(1)", "print(2)"],
+    "raising": ["x = 1", "raise ValueError('boom in a lesson')"],
+}
+
+
+@pytest.fixture(scope="module")
+def nbval_run() -> tuple[Path, int, str, float]:
+    """One nbval run, on two workers from a shell with four threads, over small notebooks:
+    a crashing kernel, a raising cell; stored outputs that differ from a fresh run only
+    in an address (which the sanitizer masks) and in the last digit of a number (which
+    it must not); and a notebook whose second cell needs the first cell's variable and
+    prints the kernel's thread settings."""
+    folder = ROOT / "build" / "reliability" / "nbval"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    paths = [write_notebook(folder, name, cells) for name, cells in NBVAL_CASES.items()]
+    seeded = nbformat.v4.new_code_cell("import torch\ntorch.manual_seed(1)", execution_count=1)
+    seeded.outputs = [nbformat.v4.new_output(
+        "execute_result", data={"text/plain": "<torch._C.Generator at 0x7faba8602ad0>"},
+        execution_count=1,
+    )]  # fmt: skip
+    softmax = nbformat.v4.new_code_cell(
+        "print(torch.softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0))", execution_count=2
+    )
+    softmax.outputs = [nbformat.v4.new_output(
+        "stream", name="stdout", text="tensor([0.0900, 0.2447, 0.6653])\n"
+    )]  # fmt: skip
+    threads = nbformat.v4.new_code_cell(
+        'print(os.environ["OMP_NUM_THREADS"], os.environ["MKL_NUM_THREADS"], x)',
+        execution_count=2,
+        outputs=[nbformat.v4.new_output("stream", name="stdout", text="1 1 1\n")],
+    )
+    notebooks = {
+        "changed": [seeded, softmax],
+        "threads": [nbformat.v4.new_code_cell("import os\nx = 1", execution_count=1), threads],
+    }
+    for name, cells in notebooks.items():
+        paths.append(folder / f"{name}.ipynb")
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), paths[-1])
+    env = {**os.environ, "OMP_NUM_THREADS": "4", "MKL_NUM_THREADS": "4"}
     start = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )
+        [sys.executable, "-m", "pytest", "--nbval", "-n", "2", "-rA", "-p", "no:cacheprovider",
+         *map(str, paths)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
     output = ANSI_ESCAPE.sub("", result.stdout + result.stderr)
-    return result.returncode, output, time.monotonic() - start
+    yield folder.relative_to(ROOT), result.returncode, output, time.monotonic() - start
+    shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(scratch):
-    crash = write_notebook(scratch, "crash", ["print(1)", "import os\nos._exit(1)", "print(2)"])
-    returncode, output, seconds = run_nbval(crash)
+def test_a_crashing_kernel_fails_nbval_fast_naming_the_cell(nbval_run):
+    folder, returncode, output, seconds = nbval_run
     assert returncode != 0
-    assert f"{scratch.relative_to(ROOT)}/crash.ipynb::Cell 1" in output
+    assert f"FAILED {folder}/crash.ipynb::Cell 1" in output
     assert "the kernel died while executing this cell" in output
-    assert seconds < 60, f"nbval took {seconds:.0f} s to notice the dead kernel"
+    assert seconds < 60, f"nbval took {seconds:.0f} s over four small notebooks"
 
 
-def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(scratch):
-    raising = write_notebook(scratch, "raising", ["x = 1", "raise ValueError('boom in a lesson')"])
-    returncode, output, _ = run_nbval(raising)
-    assert returncode != 0
-    assert f"FAILED {scratch.relative_to(ROOT)}/raising.ipynb::Cell 1" in output
+def test_an_exception_in_a_lesson_fails_nbval_naming_the_cell(nbval_run):
+    folder, returncode, output, _ = nbval_run
+    assert f"FAILED {folder}/raising.ipynb::Cell 1" in output
     assert "ValueError: boom in a lesson" in output
+
+
+def test_a_changed_number_fails_nbval_and_an_address_does_not(nbval_run):
+    """The sanitizer masks addresses only: a stored number off in its last digit fails."""
+    folder, _, output, _ = nbval_run
+    assert f"PASSED {folder}/changed.ipynb::Cell 0" in output, output
+    assert f"FAILED {folder}/changed.ipynb::Cell 1" in output
+    assert "0.6653" in output and "0.6652" in output
 
 
 def run_execute(*paths: Path) -> subprocess.CompletedProcess:
@@ -208,27 +247,9 @@ def test_kernels_cannot_reach_the_network(monkeypatch, scratch):
     assert "pypi.org" in log.read_text()
 
 
-def test_lessons_ran_offline_so_far():
-    """The network log of this ``make test`` run is empty (nbval runs after this, and
-    the Makefile checks the log again at the end)."""
-    log = os.environ.get("SOFTMAX_COURSE_NETWORK_LOG")
-    if not log:
-        pytest.skip("no network log: run through `make test`")
-    assert not Path(log).exists() or Path(log).read_text() == ""
-
-
-def test_a_changed_number_fails_nbval(scratch):
-    """The sanitizer masks addresses only: a stored number off in its last digit fails."""
-    lesson = nbformat.read(NOTEBOOKS / "01_softmax.ipynb", as_version=4)
-    changed = 0
-    for cell in lesson.cells:
-        for output in cell.get("outputs", []):
-            if output.get("text") == "tensor([0.0900, 0.2447, 0.6652])\n" and not changed:
-                output["text"] = "tensor([0.0900, 0.2447, 0.6653])\n"
-                changed += 1
-    assert changed == 1
-    path = scratch / "01_softmax.ipynb"
-    nbformat.write(lesson, path)
-    returncode, output, _ = run_nbval(path)
-    assert returncode != 0 and "1 failed" in output
-    assert "0.6653" in output and "0.6652" in output
+def test_root_conftest_gives_kernels_one_thread_and_keeps_a_notebook_on_one_worker(nbval_run):
+    """The shell said four threads; the kernels of ``pytest --nbval -n 2`` get one, and a
+    notebook's cells stay in one kernel (the second cell needs the first's ``x``)."""
+    folder, _, output, _ = nbval_run
+    assert f"PASSED {folder}/threads.ipynb::Cell 0" in output, output
+    assert f"PASSED {folder}/threads.ipynb::Cell 1" in output, output

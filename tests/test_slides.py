@@ -5,15 +5,12 @@ The count is read from the lesson's ``.py`` source, the cells whose
 counts); the slides browser test checks that reveal.js shows that many.
 """
 
-from pathlib import Path
-
 import jupytext
 import pytest
 
+from conftest import LESSONS, ROOT
 from tools.export import count_slides
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 MAX_SLIDES = 15
 
 

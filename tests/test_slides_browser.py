@@ -20,10 +20,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import LESSONS as SOURCES
 from tools.export import count_slides, write_slides
 
-ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 VIEWPORT = {"width": 1280, "height": 800}
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 #: Seconds for a deck to initialise and typeset (a shared 2-core machine is slow).

@@ -11,8 +11,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "src" / "softmax_course"
+from conftest import PACKAGE, ROOT
+
 #: What the lessons import, and nothing else.
 LESSON_MODULES = {
     "__init__",

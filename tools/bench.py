@@ -1,6 +1,6 @@
 """``make bench``: how fast the course checks itself, as ratios measured side by side.
 
-    python -m tools.bench [--repeat N] [--setup] [--lab]
+    python -m tools.bench [--repeat N] [--setup] [--lab] [--parts-only]
 
 Machines of the same kind differ several times in speed, so every target is a
 ratio of two things timed in the same run, interleaved so that both see the
@@ -8,6 +8,13 @@ same machine state; seconds are printed for information only. Prints a table,
 writes ``build/bench.json`` and exits with status 1 when a target is missed.
 Lessons are discovered from ``notebooks/``, so a new lesson is measured
 without edits.
+
+It also runs ``make test`` once, warm, and lists what each of its steps costs
+as a multiple of the step that runs nbval over every lesson on the native
+arithmetic path in that same run (the unit tests file by file). Each command
+that ``make test`` runs through ``.venv/bin`` is timed by a small wrapper
+(``make test BIN=<folder of wrappers>``), so a step added to the Makefile's
+recipe is measured without edits here.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +47,10 @@ from tools.execute import execute_notebook
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NB_EPOCHS = 5000
+#: The environment's commands that ``make test`` calls (``$(BIN)/<name>``).
+BIN = Path(sys.executable).parent
+#: The variables that choose an arithmetic path; a step run with one set is a portability run.
+PATH_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
 
 @dataclass(frozen=True)
@@ -63,9 +75,11 @@ TARGETS = {
     "nbval_serial_vs_scripts": Target(1.3),
     "nbval_2_workers_vs_scripts": Target(1.0, strictly_below=True),
     "helper_vs_hand_loop": Target(1.05),
-    # Issue 12: the lab browser test (every lesson run from JupyterLab's menu in
-    # headless Chromium) within the time of one nbval run as make test runs it.
+    # The lab browser test (every lesson run from JupyterLab's menu in headless
+    # Chromium) within the time of one nbval run as make test runs it.
     "lab_vs_nbval_2_workers": Target(1.0),
+    # The whole make test, warm, against its own nbval step.
+    "make_test_vs_nbval": Target(8.0),
 }
 
 
@@ -189,7 +203,7 @@ def seminar_loops() -> dict[str, Callable[[], list[float]]]:
                 print(f"Epoch {epoch:4d}/{NB_EPOCHS} Cost: {cost.item():.6f}")
         return costs
 
-    def low_level() -> list[float]:
+    def hand_written() -> list[float]:
         W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
         b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 
@@ -211,7 +225,7 @@ def seminar_loops() -> dict[str, Callable[[], list[float]]]:
         model = SoftmaxClassifierModel().to(torch.float64)
         return descend(lambda: F.cross_entropy(model(x_train), y_train), list(model.parameters()))
 
-    return {"low_level": low_level, "cross_entropy": cross_entropy, "module": module}
+    return {"hand_written": hand_written, "cross_entropy": cross_entropy, "module": module}
 
 
 def bench_training(repeat: int) -> dict:
@@ -223,7 +237,7 @@ def bench_training(repeat: int) -> dict:
         return train_module(model, x_train, y_train, nb_epochs=NB_EPOCHS).costs
 
     helpers = {
-        "low_level": lambda: train_low_level(
+        "hand_written": lambda: train_low_level(
             x_train, y_train, double_softmax=True, nb_epochs=NB_EPOCHS
         ).costs,
         "cross_entropy": lambda: train_cross_entropy(x_train, y_train, nb_epochs=NB_EPOCHS).costs,
@@ -252,23 +266,159 @@ def bench_setup() -> float:
         return time.perf_counter() - start
 
 
+WRAPPER = """#!{python}
+# Written by tools/bench.py: times one command of make test, then exits as it did.
+import json, os, subprocess, sys, time
+
+real, log = {real!r}, {log!r}
+arguments = sys.argv[1:]
+report = None
+if os.path.basename(real) == "pytest":
+    report = os.path.join(os.path.dirname(log), f"junit-{{os.getpid()}}.xml")
+    arguments = [*arguments, "--junitxml", report]
+start = time.perf_counter()
+code = subprocess.call([real, *arguments])
+seconds = time.perf_counter() - start
+paths = {{name: os.environ[name] for name in {path_variables!r} if name in os.environ}}
+entry = dict(command=[os.path.basename(real), *sys.argv[1:]], seconds=seconds,
+             paths=paths, junit=report, returncode=code)
+with open(log, "a", encoding="utf-8") as handle:
+    handle.write(json.dumps(entry) + "\\n")
+sys.exit(code)
+"""
+
+
+def write_wrappers(folder: Path, log: Path, commands: Path = BIN) -> None:
+    """A wrapper in ``folder`` for every command in ``commands``, each timing its calls
+    into ``log`` (one JSON line per call)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for real in commands.iterdir():
+        if not (real.is_file() and os.access(real, os.X_OK)):
+            continue
+        wrapper = folder / real.name
+        wrapper.write_text(
+            WRAPPER.format(
+                python=sys.executable, real=str(real), log=str(log), path_variables=PATH_VARIABLES
+            ),
+            encoding="utf-8",
+        )
+        wrapper.chmod(0o755)
+
+
+def seconds_by_file(junit: Path) -> dict[str, float]:
+    """Each test file's seconds (setup, call and teardown of its tests) from a JUnit report."""
+    totals: dict[str, float] = {}
+    for case in ElementTree.parse(junit).iter("testcase"):
+        module = case.get("classname", "").split("::")[0]
+        parts = module.split(".")
+        # "tests.test_x.TestClass" -> tests/test_x.py
+        name = "/".join(parts[:2]) + ".py" if len(parts) >= 2 else module
+        totals[name] = totals.get(name, 0.0) + float(case.get("time", 0.0))
+    return totals
+
+
+def part_name(entry: dict) -> str:
+    """What a step of make test is, from its command line and arithmetic-path variables."""
+    command = entry["command"]
+    if command[0] == "pytest" and "--nbval" in command:
+        if entry["paths"]:
+            return "nbval " + " ".join(f"{k}={v}" for k, v in sorted(entry["paths"].items()))
+        return "nbval native"
+    if command[0] == "pytest":
+        return "unit tests: pytest " + " ".join(command[1:])
+    if command[0] == "python" and command[1:3] == ["-m", "tools.export"]:
+        return f"{command[3]} export"
+    return " ".join(command)
+
+
+def parts_table(entries: list[dict], total_s: float) -> dict:
+    """The steps of one make test run, each as seconds and as a multiple of its nbval step;
+    the unit tests also file by file (each file's share of the step's wall time)."""
+    natives = [entry for entry in entries if part_name(entry) == "nbval native"]
+    if len(natives) != 1:
+        raise RuntimeError(f"make test ran {len(natives)} native nbval steps; expected one")
+    nbval_s = natives[0]["seconds"]
+    steps, files = [], []
+    for entry in entries:
+        name = part_name(entry)
+        ratio = entry["seconds"] / nbval_s
+        steps.append({"part": name, "seconds": entry["seconds"], "ratio": ratio})
+        if name.startswith("unit tests") and entry.get("junit") and Path(entry["junit"]).is_file():
+            by_file = seconds_by_file(Path(entry["junit"]))
+            busy = sum(by_file.values()) or 1.0
+            for file, seconds in sorted(by_file.items(), key=lambda item: -item[1]):
+                share = entry["seconds"] * seconds / busy
+                files.append({"file": file, "worker_s": seconds, "share_s": share,
+                              "ratio": share / nbval_s})  # fmt: skip
+    other = total_s - sum(step["seconds"] for step in steps)
+    return {
+        "nbval_s": nbval_s,
+        "steps": steps,
+        "unit_files": files,
+        "other_s": other,
+        "total_s": total_s,
+        "total_ratio": total_s / nbval_s,
+    }
+
+
+def bench_parts() -> dict:
+    """One warm ``make test``, timed step by step through wrappers of ``.venv/bin``."""
+    if not list((ROOT / "build" / "slides" / "vendor").glob(".installed-*")):
+        run_command(["make", "slides"])  # cold: fetch reveal.js first, untimed
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "steps.jsonl"
+        wrappers = Path(folder) / "bin"
+        write_wrappers(wrappers, log)
+        total_s = seconds(lambda: run_command(["make", "test", f"BIN={wrappers}"]))
+        entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        return parts_table(entries, total_s)
+
+
+def parts_report(parts: dict) -> list[str]:
+    """The lines of the make test table."""
+    target = TARGETS["make_test_vs_nbval"]
+    lines = [
+        f"make test, step by step (one warm run; x = multiple of its nbval native step, "
+        f"{parts['nbval_s']:.1f} s)",
+        f"{'step':<62}{'s':>8}{'x':>7}",
+    ]
+    for step in parts["steps"]:
+        lines.append(f"{step['part'][:62]:<62}{step['seconds']:>8.1f}{step['ratio']:>7.2f}")
+        if step["part"].startswith("unit tests"):
+            for row in parts["unit_files"]:
+                lines.append(f"{'  ' + row['file']:<62}{row['share_s']:>8.1f}{row['ratio']:>7.2f}")
+    lines += [
+        f"{'(make itself: setup check, browser check, network log)':<62}{parts['other_s']:>8.1f}",
+        f"{'make test':<62}{parts['total_s']:>8.1f}{parts['total_ratio']:>7.2f}"
+        f"  target {target}  {target.verdict(parts['total_ratio'])}",
+        "(a unit test file's s is its share of the step's wall time: two workers run "
+        "files side by side)",
+    ]
+    return lines
+
+
 def missed(results: dict) -> list[str]:
     """The measurements that miss their target, named."""
-    checks = [
-        (f"lesson {name}", "lesson_nbclient_vs_script", row["ratio"])
-        for name, row in results["lessons"]["lessons"].items()
-    ]
-    checks += [
-        ("nbval serial", "nbval_serial_vs_scripts", results["nbval"]["serial_ratio"]),
-        ("nbval -n 2", "nbval_2_workers_vs_scripts", results["nbval"]["two_workers_ratio"]),
-    ]
+    checks = []
+    if "lessons" in results:
+        checks += [
+            (f"lesson {name}", "lesson_nbclient_vs_script", row["ratio"])
+            for name, row in results["lessons"]["lessons"].items()
+        ]
+    if "nbval" in results:
+        checks += [
+            ("nbval serial", "nbval_serial_vs_scripts", results["nbval"]["serial_ratio"]),
+            ("nbval -n 2", "nbval_2_workers_vs_scripts", results["nbval"]["two_workers_ratio"]),
+        ]
     checks += [
         (f"training {style}", "helper_vs_hand_loop", row["ratio"])
-        for style, row in results["training"].items()
+        for style, row in results.get("training", {}).items()
     ]
-    if "lab_test_s" in results["nbval"]:
+    if "lab_test_s" in results.get("nbval", {}):
         lab_ratio = results["nbval"]["lab_vs_two_workers"]
         checks.append(("lab test", "lab_vs_nbval_2_workers", lab_ratio))
+    if "parts" in results:
+        checks.append(("make test", "make_test_vs_nbval", results["parts"]["total_ratio"]))
     return [
         f"{what}: {ratio:.2f}x, target {TARGETS[key]}"
         for what, key, ratio in checks
@@ -277,17 +427,31 @@ def missed(results: dict) -> list[str]:
 
 
 def report(results: dict) -> str:
-    """The results as the table that ``make bench`` prints and the README quotes."""
-    machine, nbval, lessons = results["machine"], results["nbval"], results["lessons"]
+    """The results as the table that ``make bench`` prints and CONTRIBUTING quotes."""
+    machine = results["machine"]
+    header = (
+        f"softmax-course bench: {machine['cores']} cores ({machine['processor']}), "
+        f"torch {machine['torch']}, OMP_NUM_THREADS={machine['omp_num_threads']}, "
+        f"median of {results['repeat']} runs; targets are ratios, seconds are for information"
+    )
+    lines = [header, ""]
+    if "lessons" in results:
+        lines += measurements_report(results) + [""]
+    if "parts" in results:
+        lines += parts_report(results["parts"]) + [""]
+    misses = missed(results)
+    lines.append("all targets met" if not misses else "MISSED: " + "; ".join(misses))
+    return "\n".join(lines)
+
+
+def measurements_report(results: dict) -> list[str]:
+    """The lines of the lesson, nbval, training-helper and optimizer measurements."""
+    nbval, lessons = results["nbval"], results["lessons"]
     lesson_target = TARGETS["lesson_nbclient_vs_script"]
     serial_target = TARGETS["nbval_serial_vs_scripts"]
     workers_target = TARGETS["nbval_2_workers_vs_scripts"]
     helper_target = TARGETS["helper_vs_hand_loop"]
     lines = [
-        f"softmax-course bench: {machine['cores']} cores ({machine['processor']}), "
-        f"torch {machine['torch']}, OMP_NUM_THREADS={machine['omp_num_threads']}, "
-        f"median of {results['repeat']} runs; targets are ratios, seconds are for information",
-        "",
         f"{'lesson':<26}{'nbclient s':>11}{'script s':>10}{'ratio':>7}  target {lesson_target}",
     ]
     for name, row in lessons["lessons"].items():
@@ -330,9 +494,7 @@ def report(results: dict) -> str:
         ]
     if "setup_s" in results:
         lines += ["", f"make setup into an empty venv: {results['setup_s']:.0f} s"]
-    misses = missed(results)
-    lines += ["", "all targets met" if not misses else "MISSED: " + "; ".join(misses)]
-    return "\n".join(lines)
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -341,6 +503,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--setup", action="store_true", help="also time a fresh install (slow)")
     parser.add_argument(
         "--lab", action="store_true", help="also time the lab browser test (needs Chromium)"
+    )
+    parser.add_argument(
+        "--parts-only",
+        action="store_true",
+        help="only time make test step by step (skip the lesson, nbval and helper ratios)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench.json")
     args = parser.parse_args(argv)
@@ -360,11 +527,13 @@ def main(argv: list[str] | None = None) -> None:
             name: {"limit": target.limit, "strictly_below": target.strictly_below}
             for name, target in TARGETS.items()
         },
-        "training": bench_training(max(args.repeat, 5)),
-        "optim_import": bench_optim_import(args.repeat),
-        "lessons": bench_lessons(lessons, args.repeat),
-        "nbval": bench_nbval(lessons, args.repeat, lab=args.lab),
     }
+    if not args.parts_only:
+        results["training"] = bench_training(max(args.repeat, 5))
+        results["optim_import"] = bench_optim_import(args.repeat)
+        results["lessons"] = bench_lessons(lessons, args.repeat)
+        results["nbval"] = bench_nbval(lessons, args.repeat, lab=args.lab)
+    results["parts"] = bench_parts()
     if args.setup:
         results["setup_s"] = bench_setup()
     args.out.parent.mkdir(parents=True, exist_ok=True)

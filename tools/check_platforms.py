@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 #: The uv installed beside this Python (the ``dev`` extra pins it).
 UV = (sys.executable, "-m", "uv")
-#: The Pythons the course supports; the README's table and CI's matrix follow this list.
+#: The Pythons the course supports; CONTRIBUTING's table and CI's matrix follow this list.
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 #: The oldest macOS that torch 2.13.0 publishes arm64 wheels for (macosx_14_0_arm64).
 MACOS_VERSION = "14.0"

@@ -53,9 +53,10 @@ def markdown_alt(text: str | None) -> str:
     one_line = " ".join(str(text).split())
     return one_line.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
-#: Front matter of the seminar's pages (the seminar's keys, in the seminar's order)
-#: and this seminar's values, used where a notebook's ``seminar`` metadata is silent.
-SEMINAR_DEFAULTS = {
+
+#: Front matter of a page of the seminar's site (the seminar page's keys, in its
+#: order) and the site's values, used where a notebook's ``seminar`` metadata is silent.
+PAGE_DEFAULTS = {
     "layout": "default",
     "title": None,
     "date": "2022-11-22 01:11:34 +0900",
@@ -143,7 +144,7 @@ def last_modified(path: Path) -> str:
 
 def front_matter(notebook: nbformat.NotebookNode, path: Path) -> str:
     """Jekyll front matter in the seminar's format, from the notebook's ``seminar`` metadata."""
-    values = dict(SEMINAR_DEFAULTS)
+    values = dict(PAGE_DEFAULTS)
     values["title"] = path.stem
     values["last_modified_date"] = last_modified(path.with_suffix(".py"))
     values.update(notebook.metadata.get("seminar", {}))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run `make test` on Python 3.13 inside a Debian trixie root (GUIDE §9).
+# Run `make test` on Python 3.13 inside a Debian trixie root.
 #
 # Needs root and debootstrap. The root lives outside the repository, in
 # $TRIXIE_ROOT (default /var/tmp/softmax-course-trixie), and is reused: the
@@ -66,11 +66,6 @@ fi
 git -C "$DEST" fetch -q "$REPO" HEAD
 git -C "$DEST" checkout -q -f --detach FETCH_HEAD
 git -C "$DEST" clean -q -ffdx -e /.venv -e /build/npm -e /build/slides/vendor
-# The tests read the seminar page from ../shared, beside the checkout.
-if [ -d "$REPO/../shared" ]; then
-    rm -rf "$TRIXIE_ROOT/root/shared"
-    cp -r "$REPO/../shared" "$TRIXIE_ROOT/root/shared"
-fi
 
 echo "make test on $(in_root python3 --version) at $(git -C "$DEST" rev-parse --short HEAD)"
 start=$(date +%s)

@@ -1,0 +1,98 @@
+"""The repository stands alone: a clone with nothing beside it passes its tests.
+
+GitHub Actions and a contributor's laptop hold the repository and nothing next
+to it, so no test or tool may read a file beside the repository. Proved two
+ways: the repository's files (``git ls-files``) are copied into an empty folder
+and the tests that read the repository's files run there; and no test or tool
+builds a path that leaves the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ANSI_ESCAPE, ROOT
+
+#: The test files that read the repository's own files (the seminar's numbers, the
+#: documents, the workflow, the lessons) without executing a lesson: cheap to run
+#: again from the copy. The test that installs the course into a new venv is left out.
+READERS = "test_training.py or test_site.py or test_data.py or test_platforms.py"
+SLOW = "pip_install"
+#: Spellings of a path beside the repository: above its root, or a sibling folder.
+LEAVES_THE_ROOT = re.compile(
+    r"ROOT\.parent\b|parents\[[2-9]\]|\.parent\.parent\.parent|[\"']\.\./|[\"']\.\.[\"']"
+    r"|[\"']/work/"
+)
+
+
+def repository_files() -> list[str]:
+    """The files a clone holds: tracked ones, and new ones not ignored (not yet committed)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: no list of the repository's files")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")  # fmt: skip
+    return sorted({name for name in listed if name and (ROOT / name).is_file()})
+
+
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's files in a folder of its own, with nothing beside it."""
+    parent = tmp_path_factory.mktemp("alone")
+    copy = parent / ROOT.name
+    for name in repository_files():
+        target = copy / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+    assert list(parent.iterdir()) == [copy]
+    return copy
+
+
+def pytest_in(copy: Path, *arguments: str) -> tuple[int, str]:
+    """Run pytest in the copy, importing the copy's ``softmax_course`` and ``tools``."""
+    paths = [str(copy / "src")]
+    if os.environ.get("PYTHONPATH", "").endswith(str(Path("tests") / "offline")):
+        paths.append(str(copy / "tests" / "offline"))  # the network guard of make test
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *arguments],
+        cwd=copy, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    return result.returncode, ANSI_ESCAPE.sub("", result.stdout + result.stderr)
+
+
+def test_pytest_nbval_in_a_copy_alone_collects_the_unit_tests_and_every_lesson(alone):
+    """``pytest --nbval`` with no paths (the README's make-free command) at the root."""
+    returncode, output = pytest_in(alone, "--nbval", "--collect-only")
+    assert returncode == 0, output[-3000:]
+    collected = {line.split("::")[0] for line in output.splitlines() if "::" in line}
+    twins = (alone / "notebooks").glob("[0-9][0-9]_*.ipynb")
+    lessons = {f"notebooks/{path.name}" for path in twins}
+    assert lessons and lessons <= collected, lessons - collected
+    assert "tests/test_standalone.py" in collected and "tests/test_platforms.py" in collected
+
+
+def test_a_copy_alone_passes_the_tests_that_read_the_repositorys_files(alone):
+    returncode, output = pytest_in(alone, "-rs", "tests", "-k", f"({READERS}) and not ({SLOW})")
+    assert returncode == 0, output[-3000:]
+    assert " skipped" not in output, f"a file the tests read is missing from the copy:\n{output}"
+
+
+def test_no_test_or_tool_builds_a_path_beside_the_repository():
+    sources = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("tools/*"), ROOT / "conftest.py"]
+    leaving = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sources
+        if path.is_file() and path != Path(__file__)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if LEAVES_THE_ROOT.search(line)
+    ]
+    assert not leaving, "paths that leave the repository root:\n" + "\n".join(leaving)
