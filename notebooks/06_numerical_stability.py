@@ -17,7 +17,12 @@
 # - see the softmax formula return `nan` for large logits (overflow) and for very negative ones (underflow);
 # - fix both by subtracting the maximum, which changes nothing mathematically;
 # - meet LogSumExp, and see why `F.log_softmax` and `F.cross_entropy` take logits, not probabilities;
-# - read the float32, float16 and bfloat16 limits, and see which computations they break.
+# - read where `exp` overflows, turns subnormal and rounds to 0 in float32, bfloat16 and float16.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The formula from lesson 01 is correct mathematically and still fails
+# on a computer. This lesson shows both failures, the one-line fix, and the limits of
+# each float type, so that students can predict where a computation breaks.
 
 # %% slideshow={"slide_type": "subslide"}
 import math
@@ -26,7 +31,11 @@ import torch
 import torch.nn.functional as F
 
 from softmax_course.functional import log_softmax, softmax, stable_softmax
-from softmax_course.plotting import plot_curves
+from softmax_course.plotting import plot_curves, show
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Under a minute. The course's own `softmax` is the formula written as defined;
+# `stable_softmax` and `log_softmax` are the fixed forms this lesson derives.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Overflow: large logits give `nan`
@@ -34,16 +43,34 @@ from softmax_course.plotting import plot_curves
 # $e^{1000}$ is far beyond the largest float32 (about $3.4 \times 10^{38}$), so
 # `exp` returns `inf`, and `inf / inf` is `nan`.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. Run the first cell: three infinities, then three nans. Then the
+# second: no single exp overflows at 88 (each is 1.65e38), yet their sum does. The
+# sum is what breaks first, which is why the guard must look at the sum.
+
 # %% slideshow={"slide_type": "fragment"}
 z_high = torch.tensor([1000.0, 1001.0, 1002.0])
 print(torch.exp(z_high))
 print(torch.exp(z_high) / torch.exp(z_high).sum())
 
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# The sum can overflow where no `exp` does: $e^{88} \approx 1.65 \times 10^{38}$ is
+# finite in float32, three of them added are not (asserted).
+
+# %% slideshow={"slide_type": "fragment"}
+z_88 = torch.tensor([88.0, 88.0, 88.0])
+print(torch.exp(z_88), torch.exp(z_88).sum())
+assert torch.isfinite(torch.exp(z_88)).all() and torch.isinf(torch.exp(z_88).sum())
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Underflow: very negative logits give `0 / 0`
 #
-# $e^{-1000}$ is below the smallest float32, so every `exp` is 0 and the
-# division is `0 / 0 = nan`.
+# $e^{-1000}$ is far below the smallest positive float32 (about
+# $1.4 \times 10^{-45}$), so every `exp` rounds to 0 and the division is `0 / 0 = nan`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The mirror image: every exp rounds to 0, so the sum is 0 and
+# the division is 0 / 0. The limits table later says exactly where that starts.
 
 # %% slideshow={"slide_type": "fragment"}
 z_low = torch.tensor([-1000.0, -1001.0, -1002.0])
@@ -57,8 +84,13 @@ print(torch.exp(z_low) / torch.exp(z_low).sum())
 # subtract $m = \max_j z_j$. Then the largest exponent is $e^0 = 1$: nothing
 # overflows, and the sum is at least 1: nothing divides by 0.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Remind the class of the shift invariance from lesson 01; the
+# fix is that invariance used on purpose. The cell checks both failing examples
+# against `F.softmax`.
+
 # %% slideshow={"slide_type": "fragment"}
-for logits in (z_high, z_low):
+for logits in (z_high, z_88, z_low):
     shifted = logits - logits.max()
     probs = torch.exp(shifted) / torch.exp(shifted).sum()
     print(f"{logits} -> {probs}")
@@ -67,18 +99,22 @@ for logits in (z_high, z_low):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # On ordinary logits the shift changes nothing (asserted), and the course helper
 # `stable_softmax` is this fix. The definition-only helper `softmax` refuses
-# large logits with a message instead of returning `nan`.
+# such logits with a message that says what overflowed, instead of returning `nan`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. Point at the two messages: at 1000 an exp itself overflows; at
+# 88 every exp is finite and only their sum overflows.
 
 # %%
 z_ordinary = torch.tensor([1.0, 2.0, 3.0])
 by_definition = torch.exp(z_ordinary) / torch.exp(z_ordinary).sum()
 torch.testing.assert_close(stable_softmax(z_ordinary), by_definition)
-torch.testing.assert_close(stable_softmax(z_high),
-                           F.softmax(z_high, dim=0))
-try:
-    softmax(z_high)
-except ValueError as error:
-    print(error)
+torch.testing.assert_close(stable_softmax(z_high), F.softmax(z_high, dim=0))
+for logits in (z_high, z_88):
+    try:
+        softmax(logits)
+    except ValueError as error:
+        print(error)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## LogSumExp
@@ -89,18 +125,26 @@ except ValueError as error:
 #
 # No probability is ever formed, so none can round to 0 before the `log`.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Derive the first identity on the board: factor e^m out of the
+# sum. The three printed lines agree (the last is asserted against `F.log_softmax`).
+
 # %% slideshow={"slide_type": "fragment"}
 m = z_high.max()
 print("logsumexp by hand:", m + torch.log(torch.exp(z_high - m).sum()))
 print("torch.logsumexp:  ", torch.logsumexp(z_high, dim=0))
 print("log_softmax:      ", log_softmax(z_high))
-torch.testing.assert_close(log_softmax(z_high),
-                           F.log_softmax(z_high, dim=0))
+torch.testing.assert_close(log_softmax(z_high), F.log_softmax(z_high, dim=0))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # This is why `F.log_softmax` and `F.cross_entropy` take **logits**: from the
 # logits they can use LogSumExp. Hand them probabilities instead and the
 # information a rounded-to-0 probability carried is already gone.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. The true class has probability e^-400, which rounds to 0 in
+# float32: its log is -inf, and the cost is inf. From the logits the cost is
+# 400, as it should be (both asserted).
 
 # %%
 z_far = torch.tensor([[0.0, 200.0, 400.0]])
@@ -108,27 +152,67 @@ y_far = torch.tensor([0])
 log_probs_far = torch.log(F.softmax(z_far, dim=1))
 print("from logits:       ", F.cross_entropy(z_far, y_far).item())
 print("from probabilities:", F.nll_loss(log_probs_far, y_far).item())
+assert F.cross_entropy(z_far, y_far).item() == 400.0
+assert math.isinf(F.nll_loss(log_probs_far, y_far).item())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The limits of each float type
 #
-# `torch.finfo` gives each type's largest number and smallest normal number.
-# `exp(z)` overflows once $z > \log(\text{max})$ and leaves the normal range
-# once $z < \log(\text{smallest normal})$.
+# From `torch.finfo`: `exp(z)` is `inf` once $z > \log(\text{max})$, *subnormal* once
+# $z < \log(\text{smallest normal})$, and 0 only once $z < \log(\text{smallest subnormal} / 2)$,
+# where 0 is the nearest number (each edge asserted half a unit either side).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. Read the table row by row. eps is the spacing of numbers near 1,
+# so the relative rounding of every result. Stress the last two columns: the normal
+# range does not end at 0; the subnormals fill the gap, with fewer and fewer digits.
 
 # %% slideshow={"slide_type": "fragment"}
-float_types = (torch.float32, torch.float16, torch.bfloat16)
+float_types = (torch.float32, torch.bfloat16, torch.float16)
 log_max = {t: math.log(torch.finfo(t).max) for t in float_types}
-print(f"{'dtype':>14} {'max':>9} {'log(max)':>8} {'min normal':>10} {'eps':>8}")
+print(f"{'':>14} {'':>8} {'exp(z) = inf':>12} {'subnormal':>10} {'exp(z) = 0':>10}")
+print(f"{'dtype':>14} {'eps':>8} {'for z >':>12} {'for z <':>10} {'for z <':>10}")
 for dtype in float_types:
     info = torch.finfo(dtype)
-    print(f"{str(dtype):>14} {info.max:9.2e} {log_max[dtype]:8.2f}",
-          f"{info.smallest_normal:10.2e} {info.eps:8.2e}")
+    smallest_subnormal = info.smallest_normal * info.eps
+    edges = {"inf": log_max[dtype], "subnormal": math.log(info.smallest_normal),
+             "0": math.log(smallest_subnormal / 2)}
+    print(f"{str(dtype):>14} {info.eps:8.2e} {edges['inf']:12.2f}",
+          f"{edges['subnormal']:10.2f} {edges['0']:10.2f}")
+    around = {name: torch.exp(torch.tensor([edge - 0.5, edge + 0.5], dtype=dtype))
+              for name, edge in edges.items()}
+    assert torch.isfinite(around["inf"][0]) and torch.isinf(around["inf"][1]), dtype
+    assert around["subnormal"][0] < info.smallest_normal <= around["subnormal"][1], dtype
+    assert around["0"][0] == 0 < around["0"][1], dtype
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Reading only the smallest *normal* number, one would predict `exp(-90) = 0` in
+# float32. It is $8.2 \times 10^{-40}$, a subnormal; the smallest subnormal,
+# $2^{-149} \approx 1.4 \times 10^{-45}$, is the last step before 0 (asserted).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Ask the class first: what is exp(-90) in float32? Most say 0.
+# The subnormals between 1.2e-38 and 1.4e-45 keep it, with fewer significant bits
+# the smaller it gets; only below about -103.97 does exp give 0.
+
+# %%
+smallest_normal = torch.finfo(torch.float32).smallest_normal
+z_small = torch.tensor([-87.0, -90.0, -103.5, -104.0])
+for z_value, value in zip(z_small.tolist(), torch.exp(z_small).tolist(), strict=True):
+    kind = "normal" if value >= smallest_normal else "subnormal" if value > 0 else "zero"
+    print(f"exp({z_value:g}) = {value:.3g}  ({kind})")
+assert 0 < torch.exp(torch.tensor(-90.0)) < smallest_normal
+assert torch.exp(torch.tensor(-103.5)).item() == 2.0**-149
+assert torch.exp(torch.tensor(-104.0)).item() == 0
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # float16's `exp` overflows past 11.09, bfloat16's near float32's 88.72, with far
 # fewer digits. That breaks the formula, not PyTorch: `F.softmax` subtracts the
 # maximum itself and stays finite in float16.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. float16 has the same overflow problem at logits near 11, which
+# a trained network easily produces; `F.softmax` is safe because it shifts first.
 
 # %%
 z_half = torch.tensor([10.0, 11.0, 12.0], dtype=torch.float16)
@@ -143,6 +227,10 @@ assert torch.isfinite(F.softmax(z_half, dim=0)).all()
 # some functions in float32. On this CPU build with bfloat16: the logits come out
 # in bfloat16, `F.cross_entropy` in float32, and `F.softmax` keeps its input's
 # type (PyTorch's AMP docs list softmax among the *CUDA* ops autocast to float32).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Autocast decides per operation; the printed dtypes are this
+# CPU build's choices (asserted). On a GPU the list of float32 operations differs.
 
 # %%
 features, weights = torch.eye(4, 3), torch.arange(15.0).view(3, 5)
@@ -161,48 +249,64 @@ assert list(autocast_dtypes.values()) == [torch.bfloat16, torch.float32, torch.b
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where the naive form fails
 #
-# Logits $s \cdot [0, 0.5, 1]$ for a growing scale $s$: the naive softmax in each
-# type against the exact answer (float64, stable). The naive form fails (`nan`)
-# from the first $s$ past that type's $\log(\text{max})$ on (asserted).
+# Logits $s \cdot [0, 0.5, 1]$: the naive softmax in each type has a relative error below
+# 1.5 eps until $s$ passes the type's $\log(\text{max})$, then gives `nan` (both asserted).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. Read the printed lines, then show the figure on the next slide.
+# The error is set by each type's eps, not by the size of the logits, until the
+# limit; then it jumps straight to nan. There is no gradual warning.
 
 # %% slideshow={"slide_type": "fragment"}
 scales = torch.logspace(0, 3, 301, dtype=torch.float64)
 directions = torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64)
-logits_by_scale = scales[:, None] * directions
-exact = F.softmax(logits_by_scale, dim=1)
 errors = {}
 for dtype in (torch.float16, torch.bfloat16, torch.float32):
-    low = logits_by_scale.to(dtype)
-    exp_low = torch.exp(low)
-    naive = (exp_low / exp_low.sum(dim=1, keepdim=True)).double()
+    logits = (scales[:, None] * directions).to(dtype)
+    exact = F.softmax(logits.double(), dim=1)  # the same logits, in float64
+    naive = (torch.exp(logits) / torch.exp(logits).sum(dim=1, keepdim=True)).double()
     failed = torch.isnan(naive).any(dim=1)
-    last_fine = scales[scales < log_max[dtype]].max()
+    last_fine = scales[scales < log_max[dtype]].max().item()
     assert torch.equal(failed, scales > last_fine), dtype
-    first_failure = scales[failed].min().item()
-    print(f"{str(dtype):>14}: first failure at s = {first_failure:.1f}")
-    error = (naive - exact).abs().amax(dim=1)
-    errors[str(dtype)] = torch.nan_to_num(error, nan=1.0).tolist()
+    relative = ((naive - exact).abs() / exact).amax(dim=1)
+    assert relative[~failed].max() < 1.5 * torch.finfo(dtype).eps, dtype
+    print(f"{str(dtype):>14}: within 1.5 eps up to s = {last_fine:.1f}, nan from s = {scales[failed].min():.1f}")
+    errors[str(dtype)] = torch.nan_to_num(relative, nan=1.0).tolist()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Below its limit each type is off only by its rounding (its `eps`); past it, the
-# error is drawn as 1.
+# Each curve stays flat below 1.5 eps of its type, then jumps to `nan` (drawn as 1). The
+# reference is the softmax of the logits *as stored* in each type, so only the softmax's
+# own rounding is measured.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Three flat bands, each below 1.5 eps of its type, then a cliff at
+# 11 (float16) and near 89 (bfloat16, float32). bfloat16 has float32's range with
+# float16's few digits: it fails late but is never precise.
 
 # %%
 fig = plot_curves(scales.tolist(), errors,
-                  "Naive softmax: error against the exact answer",
-                  "largest logit s", "max |error| (nan drawn as 1)",
+                  "Naive softmax: relative error against the exact answer",
+                  "largest logit s", "max relative error (nan as 1)",
                   log_x=True, log_y=True, legend_loc="outside")
+show(fig, alt="Log-log plot of the naive softmax's largest relative error against the scale s "
+              "of the logits, for float16, bfloat16 and float32: each curve stays flat near its "
+              "type's eps (1e-3, 8e-3 and 1.2e-7) and jumps to 1 (nan) once s passes "
+              "log(max): 11 for float16, near 89 for the other two.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
 #
 # In this lesson we:
 #
-# - saw `exp(z) / exp(z).sum()` give `nan` for logits of 1000 (overflow) and −1000 (underflow);
+# - saw `exp(z) / exp(z).sum()` give `nan` for logits of 1000 (overflow) and −1000 (underflow), and the sum overflow before any `exp` at 88;
 # - fixed both by subtracting the maximum, which leaves softmax unchanged;
 # - used LogSumExp, which is why `F.log_softmax` and `F.cross_entropy` take logits;
-# - read the limits from `torch.finfo`: `exp` overflows past 88.72 in float32, past 11.09 in float16;
-# - saw that `F.softmax` already subtracts the maximum, and what autocast runs in float32.
+# - read the limits: in float32 `exp` overflows past 88.72, turns subnormal below −87.34 and is 0 only below −103.97;
+# - saw the naive form within 1.5 eps until its type's limit, then `nan`; `F.softmax` already subtracts the maximum.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The one habit to keep: hand logits, not probabilities, to the
+# loss, and never write the softmax formula without subtracting the maximum.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises

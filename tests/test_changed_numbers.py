@@ -53,10 +53,11 @@ CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
     ("04_*.py", "nb_epochs", "1000"),
     ("04_*.py", "lr", "0.5"),
-    ("07_*.py", "nb_epochs", "300"),
     ("08_*.py", "split_seed", "1"),
-    ("08_*.py", "nb_epochs", "100"),
-    ("08_*.py", "lr", "0.1"),
+    ("08_*.py", "nb_epochs", "30"),
+    ("08_*.py", "nb_epochs", "3000"),
+    ("08_*.py", "lrs", "[0.005, 0.05, 0.5]"),
+    ("08_*.py", "lrs", "[0.5, 5.0, 50.0]"),
 ]
 
 #: (lesson glob, variable, new value): values the lessons refuse, each with a clear message.

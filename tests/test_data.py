@@ -59,7 +59,7 @@ def test_toy_data_shapes_and_labels():
     assert toy_data(torch.float32)[0].dtype == torch.float32
 
 
-# --- lesson 08's digits -----------------------------------------------------
+# --- the digits --------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -67,35 +67,41 @@ def all_digits():
     return load_digits(return_X_y=True)
 
 
-@pytest.mark.parametrize(("test_size", "n_test"), [(0.25, 450), (0.5, 899), (0.1, 180)])
-def test_split_sizes_dtypes_and_shapes(test_size, n_test):
-    split = load_digits_split(test_size=test_size, seed=0)
-    # 1797 samples; scikit-learn rounds the test part up: ceil(1797 * test_size)
+@pytest.mark.parametrize(
+    ("test_size", "validation_size", "n_test", "n_val"),
+    [(0.2, 0.2, 360, 360), (0.25, 0.25, 450, 449), (0.1, 0.3, 180, 539)],
+)
+def test_split_sizes_dtypes_and_shapes(test_size, validation_size, n_test, n_val):
+    split = load_digits_split(test_size=test_size, seed=0, validation_size=validation_size)
+    # 1797 images; scikit-learn rounds each held-out part up: the test part is
+    # ceil(1797 * test_size), the validation part a share of the remaining images
     assert n_test == math.ceil(1797 * test_size)
-    assert split.x_train.shape == (1797 - n_test, 64) and split.x_test.shape == (n_test, 64)
-    assert split.y_train.shape == (1797 - n_test,) and split.y_test.shape == (n_test,)
-    assert split.x_train.dtype == split.x_test.dtype == torch.float64
-    assert split.y_train.dtype == split.y_test.dtype == torch.long
+    assert n_val == math.ceil((1797 - n_test) * validation_size / (1 - test_size) - 1e-9)
+    n_train = 1797 - n_test - n_val
+    assert [len(x) for x in split[:3]] == [n_train, n_val, n_test]
+    assert all(x.shape[1:] == (64,) and x.dtype == torch.float64 for x in split[:3])
+    assert [y.shape for y in split[3:]] == [(n_train,), (n_val,), (n_test,)]
+    assert all(y.dtype == torch.long for y in split[3:])
 
 
-@pytest.mark.parametrize("test_size", [0.25, 0.5, 0.1])
-def test_split_is_stratified(all_digits, test_size):
-    """Each digit's test count is its share of test_size, rounded down or up; none is lost."""
+@pytest.mark.parametrize(("test_size", "validation_size"), [(0.2, 0.2), (0.5, 0.25), (0.1, 0.1)])
+def test_split_is_stratified(all_digits, test_size, validation_size):
+    """Each part holds each digit's share of it, within one image; none is lost."""
     _, labels = all_digits
     per_digit = np.bincount(labels, minlength=10)
-    split = load_digits_split(test_size=test_size, seed=3)
-    train_counts = np.bincount(split.y_train.numpy(), minlength=10)
-    test_counts = np.bincount(split.y_test.numpy(), minlength=10)
-    np.testing.assert_array_equal(train_counts + test_counts, per_digit)
-    expected = per_digit * test_size
-    assert np.all((np.floor(expected) <= test_counts) & (test_counts <= np.ceil(expected)))
+    split = load_digits_split(test_size=test_size, seed=3, validation_size=validation_size)
+    counts = [np.bincount(y.numpy(), minlength=10) for y in split[3:]]
+    np.testing.assert_array_equal(sum(counts), per_digit)
+    shares = [1 - test_size - validation_size, validation_size, test_size]
+    for part_counts, share in zip(counts, shares, strict=True):
+        assert np.all(np.abs(part_counts - per_digit * share) <= 1), (share, part_counts)
 
 
 def test_split_keeps_every_sample_once(all_digits):
     images, labels = all_digits
     split = load_digits_split()
-    rows = np.concatenate([split.x_train.numpy(), split.x_test.numpy()])
-    joined = np.concatenate([rows, np.concatenate([split.y_train, split.y_test])[:, None]], 1)
+    rows = np.concatenate([x.numpy() for x in split[:3]])
+    joined = np.concatenate([rows, np.concatenate(split[3:])[:, None]], axis=1)
     original = np.concatenate([images, labels[:, None]], axis=1)
     np.testing.assert_array_equal(np.unique(joined, axis=0), np.unique(original, axis=0))
     assert len(joined) == len(original)
@@ -109,7 +115,25 @@ def test_split_is_fixed_by_its_seed():
     )
     assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True))
     assert not torch.equal(first.y_test, other.y_test)
+    assert not torch.equal(first.y_val, other.y_val)
     assert not torch.equal(first.x_train, other.x_train)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"validation_size": 0.0}, ValueError, "validation_size must be between 0 and 1, got 0.0"),
+        ({"validation_size": "0.2"}, TypeError, "validation_size must be a number, got str"),
+        (
+            {"test_size": 0.5, "validation_size": 0.5},
+            ValueError,
+            r"test_size \+ validation_size must be below 1 .* got 0.5 \+ 0.5",
+        ),
+    ],
+)
+def test_split_refuses_bad_validation_sizes(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        load_digits_split(**kwargs)
 
 
 def scaler_reference(x_train, x_test):

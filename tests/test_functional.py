@@ -60,13 +60,32 @@ def test_stable_forms_match_pytorch_on_extreme_logits(z):
 
 
 def test_definitional_softmax_refuses_to_overflow():
-    with pytest.raises(ValueError, match="overflows to inf.*use stable_softmax"):
+    message = r"^exp\(z\) overflows to inf in torch.float32.*stable_softmax"
+    with pytest.raises(ValueError, match=message):
         softmax(torch.tensor([1000.0, 1001.0, 1002.0]))
 
 
+def test_definitional_softmax_says_when_only_the_sum_overflows():
+    """In float32 each exp(88) is a finite 1.65e38; three of them sum past the largest float32."""
+    z = torch.tensor([88.0, 88.0, 88.0])
+    assert torch.isfinite(torch.exp(z)).all() and torch.isinf(torch.exp(z).sum())
+    with pytest.raises(ValueError, match=r"sum of exp\(z\) overflows to inf in torch.float32, "
+                       r"though every exp\(z\) is finite \(logits from 88 to 88\)"):
+        softmax(z)
+    torch.testing.assert_close(stable_softmax(z), torch.full((3,), 1 / 3))
+
+
 def test_definitional_softmax_refuses_to_underflow():
-    with pytest.raises(ValueError, match="underflows to 0.*use stable_softmax"):
+    with pytest.raises(ValueError, match=r"every exp\(z\) underflows to 0 in torch.float32, "
+                       r"so their sum is 0.*use stable_softmax"):
         softmax(torch.tensor([-1000.0, -1001.0, -1002.0]))
+
+
+def test_definitional_softmax_keeps_subnormal_exps():
+    """exp(-90) is 8.2e-40 in float32, a subnormal, not 0: the definition still works there."""
+    z = torch.tensor([-90.0, -90.0])
+    assert 0 < torch.exp(z[0]).item() < torch.finfo(torch.float32).smallest_normal
+    torch.testing.assert_close(softmax(z), torch.tensor([0.5, 0.5]))
 
 
 def test_one_hot_matches_pytorch(seminar_example):

@@ -121,6 +121,30 @@ def test_costs_draws_one_cost_per_epoch_from_epoch_0():
     assert plot_costs(runs, title="Digits").axes[0].get_title() == "Digits"
 
 
+def test_images_draw_masked_pixels_gray_outside_the_colour_scale():
+    weights = torch.tensor([[[-2.0, 0.5], [1.0, 9.0]], [[0.25, -0.5], [1.5, -9.0]]])
+    masked = torch.tensor([[False, False], [False, True]])
+    fig = plot_images(weights, ["a", "b"], "weights", cmap="RdBu_r", masked=masked)
+    values, gray = fig.axes[0].get_images()
+    assert values.get_clim() == (-2.0, 2.0)  # the masked 9 and -9 do not stretch the scale
+    drawn = np.ma.filled(values.get_array(), np.nan)
+    assert not np.isin([9.0, -9.0], drawn).any()
+    assert int(np.isfinite(np.ma.filled(gray.get_array(), np.nan)).sum()) == 2  # one per image
+    with pytest.raises(TypeError, match="masked must be a boolean tensor"):
+        plot_images(weights, ["a", "b"], "w", masked=masked.long())
+    with pytest.raises(ValueError, match=r"masked must have shape \(2, 2\)"):
+        plot_images(weights, ["a", "b"], "w", masked=masked[0])
+
+
+def test_images_colour_bar_is_labelled():
+    weights = torch.tensor([[[-2.0, 0.5], [1.0, 0.0]], [[0.25, -0.5], [1.5, 0.0]]])
+    assert len(plot_images(weights, ["a", "b"], "weights").axes) == 1
+    fig = plot_images(weights, ["a", "b"], "weights", cmap="RdBu_r", colorbar="weight")
+    image_axes, bar_axes = fig.axes
+    assert bar_axes.get_ylabel() == "weight"
+    assert image_axes.get_images()[0].colorbar.ax is bar_axes
+
+
 def contains_block(arrays: list[np.ndarray], block: np.ndarray) -> bool:
     """Whether ``block`` appears, pixel for pixel, somewhere in one of ``arrays``."""
     height, width = block.shape

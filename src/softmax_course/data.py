@@ -1,4 +1,4 @@
-"""The seminar's toy data and its random stream (lessons 02-04, 07), and lesson 08's digits.
+"""The seminar's toy data and its random stream, and the handwritten digits.
 
 The seminar's numbers come from one random stream: ``torch.manual_seed(1)``,
 then ``torch.rand(3, 5)``, then ``torch.randint(5, (3,))``, then the
@@ -17,7 +17,7 @@ from softmax_course._validation import require_scores
 
 SEMINAR_SEED = 1
 
-#: The seminar's 8 samples with 4 features each (lessons 04 and 07).
+#: The seminar's 8 samples with 4 features each.
 X_TRAIN = [
     [1, 2, 1, 1],
     [2, 1, 3, 2],
@@ -34,11 +34,11 @@ NUM_CLASSES = 3
 
 
 def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
-    """Return the seminar's ``x_train`` (8x4) and ``y_train`` (class indices); lesson 04.
+    """Return the seminar's ``x_train`` (8x4) and ``y_train`` (class indices).
 
     The default dtype is float64: its rounding differences between processors
     (about 1e-15) lie far below the sixth decimal the training logs print (see
-    the README's drift decision).
+    the drift decision in CONTRIBUTING.md).
     """
     if not isinstance(dtype, torch.dtype):
         got = f"the Python type {dtype.__name__}" if isinstance(dtype, type) else repr(dtype)
@@ -56,7 +56,7 @@ class SeminarDraws(NamedTuple):
 
 
 def replay_seminar_draws() -> SeminarDraws:
-    """Replay the seminar's random draws; used by lessons 02-04 and 07.
+    """Replay the seminar's random draws, for a lesson that starts where the seminar drew them.
 
     After this call the global generator stands where the seminar's did, so the
     next ``nn.Linear(4, 3)`` gets the seminar's initial weights (first cost 1.849513).
@@ -68,44 +68,69 @@ def replay_seminar_draws() -> SeminarDraws:
 
 
 class DigitsSplit(NamedTuple):
-    """Lesson 07's data: flattened 8x8 digit images (float64) and their labels (long)."""
+    """Flattened 8x8 digit images (float64) and their labels (long), in three parts.
+
+    Train on ``x_train``; choose settings (a learning rate, a number of epochs)
+    on ``x_val``; measure ``x_test`` once, at the end, with what was chosen.
+    """
 
     x_train: torch.Tensor
+    x_val: torch.Tensor
     x_test: torch.Tensor
     y_train: torch.Tensor
+    y_val: torch.Tensor
     y_test: torch.Tensor
 
 
-def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
-    """scikit-learn's bundled digits (no download), split once, stratified; lesson 08.
+def _require_fraction(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return float(value)
 
-    The split is fixed by ``seed``. Stratified: each digit's share is the same
-    in both parts, up to rounding its count to a whole sample.
+
+def load_digits_split(
+    test_size: float = 0.2, seed: int = 0, validation_size: float = 0.2
+) -> DigitsSplit:
+    """scikit-learn's bundled digits (no download), split into train, validation and test.
+
+    ``test_size`` and ``validation_size`` are fractions of all 1797 images.
+    Both splits are stratified (each digit's share is the same in every part,
+    up to rounding its count to a whole image) and fixed by ``seed``: the test
+    part is drawn first, then the validation part from what remains.
     """
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if isinstance(test_size, bool) or not isinstance(test_size, Real):
-        raise TypeError(f"test_size must be a number, got {type(test_size).__name__}")
-    if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be between 0 and 1, got {test_size}")
+    test_size = _require_fraction(test_size, "test_size")
+    validation_size = _require_fraction(validation_size, "validation_size")
+    if test_size + validation_size >= 1:
+        raise ValueError(
+            f"test_size + validation_size must be below 1 to leave images for training, "
+            f"got {test_size} + {validation_size}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, Integral):
         # None would draw a new split on every call: the lesson's numbers would change.
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     images, labels = load_digits(return_X_y=True)
-    x_train, x_test, y_train, y_test = train_test_split(
+    x_rest, x_test, y_rest, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
     )
-    return DigitsSplit(
-        torch.tensor(x_train, dtype=torch.float64),
-        torch.tensor(x_test, dtype=torch.float64),
-        torch.tensor(y_train, dtype=torch.long),
-        torch.tensor(y_test, dtype=torch.long),
+    x_train, x_val, y_train, y_val = train_test_split(
+        x_rest,
+        y_rest,
+        test_size=validation_size / (1 - test_size),
+        stratify=y_rest,
+        random_state=seed,
     )
+    features = (torch.tensor(x, dtype=torch.float64) for x in (x_train, x_val, x_test))
+    targets = (torch.tensor(y, dtype=torch.long) for y in (y_train, y_val, y_test))
+    return DigitsSplit(*features, *targets)
 
 
 def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scale each feature with the *training* split's mean and std; lesson 08.
+    """Scale each feature with the *training* split's mean and std.
 
     The training split then has mean 0 and std 1 per feature (the population
     std, as scikit-learn's ``StandardScaler``). Statistics of the test split

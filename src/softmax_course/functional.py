@@ -1,4 +1,4 @@
-"""Softmax, one-hot and cross-entropy written from their definitions (lessons 01-03, 06).
+"""Softmax, one-hot and cross-entropy written from their definitions.
 
 These are the formulas a student writes by hand; ``tests/test_functional.py``
 checks each one, value for value, against ``torch.nn.functional`` (and
@@ -20,27 +20,36 @@ from softmax_course._validation import (
 
 
 def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """``exp(z) / sum(exp(z))`` exactly as defined; lesson 01.
+    """``exp(z) / sum(exp(z))`` exactly as defined.
 
-    The definition overflows for large logits (``exp(1000)`` is ``inf``) and
-    underflows for very negative ones (every ``exp`` is 0). Instead of
-    returning ``nan`` this raises and points to :func:`stable_softmax` (lesson 06).
+    The definition breaks in two ways, and this raises instead of returning
+    ``nan``, naming which one and pointing to :func:`stable_softmax`: a large
+    logit overflows (``exp(1000)`` is ``inf``; in float32 the *sum* already
+    overflows for ``[88, 88, 88]``, whose every ``exp`` is a finite 1.65e38),
+    and very negative logits underflow (every ``exp`` rounds to 0, so the sum is 0).
     """
     z = require_scores(z, "z", dims=(1, 2))
     require_dim(z, dim)
     exp_z = torch.exp(z)
     total = exp_z.sum(dim=dim, keepdim=True)
     if torch.isinf(total).any() or (total == 0).any():
-        problem = "overflows to inf" if torch.isinf(total).any() else "underflows to 0"
+        if torch.isinf(exp_z).any():
+            problem = f"exp(z) overflows to inf in {z.dtype}"
+        elif torch.isinf(total).any():
+            problem = (
+                f"the sum of exp(z) overflows to inf in {z.dtype}, though every exp(z) is finite"
+            )
+        else:
+            problem = f"every exp(z) underflows to 0 in {z.dtype}, so their sum is 0"
         raise ValueError(
-            f"exp(z) {problem} in {z.dtype} (logits from {float(z.min()):g} to "
+            f"{problem} (logits from {float(z.min()):g} to "
             f"{float(z.max()):g}); use stable_softmax, which subtracts the maximum first"
         )
     return exp_z / total
 
 
 def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """Softmax of ``z - max(z)``: the same probabilities, no overflow; lesson 06.
+    """Softmax of ``z - max(z)``: the same probabilities, no overflow.
 
     Softmax is unchanged when a constant is added to every logit, so shifting
     the largest logit to 0 makes every ``exp`` at most 1 and the sum at least 1.
@@ -53,7 +62,7 @@ def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """``z - logsumexp(z)``, computed stably; lesson 06.
+    """``z - logsumexp(z)``, computed stably.
 
     Taking ``log`` of a softmax loses every probability that rounded to 0
     (``log(0) = -inf``); this form never forms the probability at all.
@@ -68,7 +77,7 @@ def log_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """One-hot rows (default float dtype) built with ``scatter_``, as in the seminar; lesson 02.
+    """One-hot rows (default float dtype) built with ``scatter_``, as in the seminar.
 
     ``scatter_(1, y.unsqueeze(1), 1)`` writes a 1 into column ``y[i]`` of row
     ``i``. It needs ``y`` as a column, hence the ``unsqueeze``.
@@ -80,12 +89,12 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
 
 
 def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Mean over samples of ``-log(probs[i, y[i]])``, the seminar's cost; lesson 03.
+    """Mean over samples of ``-log(probs[i, y[i]])``, the seminar's cost.
 
     That is ``-sum(one_hot(y) * log(probs))`` with ``0 * log(0)`` taken as 0: a
     probability that rounded to 0 in a wrong class does not turn the cost into
     ``nan``. ``probs`` are probabilities (rows of a softmax), not logits; prefer
-    ``F.cross_entropy`` on logits (lesson 06 says why).
+    ``F.cross_entropy`` on logits (the numerical-stability lesson says why).
     """
     probs = require_scores(probs, "probs", dims=(2,))
     y = require_labels(y, probs.shape[1])
@@ -105,15 +114,16 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
     """The seminar's formula, unchecked: ``(y_one_hot * -log(probs)).sum(dim=1).mean()``.
 
-    The training loop of lesson 04 calls this every epoch with targets it
-    checked and encoded once; everyone else wants :func:`cross_entropy_from_probs`.
+    The hand-written training loop (``training.train_low_level``) calls this every
+    epoch with targets it checked and encoded once; everyone else wants
+    :func:`cross_entropy_from_probs`.
     A probability of exactly 0 in a wrong class makes it ``nan`` (``0 * inf``).
     """
     return (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
 
 
 def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of rows whose largest logit is the true class; lessons 04 and 08.
+    """Fraction of rows whose largest logit is the true class.
 
     A tie goes to the first of the tied classes, as ``argmax`` decides.
     """

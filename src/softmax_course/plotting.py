@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from softmax_course._validation import require_scores, require_tensor
@@ -202,21 +203,48 @@ def plot_costs(
     return fig
 
 
+#: The colour of masked pixels in an image grid: outside any colour scale the helpers use.
+MASKED_GRAY = "0.6"
+
+
 def plot_images(
-    images: torch.Tensor, titles: Sequence[str], title: str, ncols: int = 8, cmap: str = "gray_r"
+    images: torch.Tensor,
+    titles: Sequence[str],
+    title: str,
+    ncols: int = 8,
+    cmap: str = "gray_r",
+    masked: torch.Tensor | None = None,
+    colorbar: str | None = None,
 ) -> Figure:
-    """A grid of small images (digits or learned weights), each titled; lesson 08.
+    """A grid of small images (digits or learned weights), each titled.
 
     The grid is one mosaic drawn on one axes, with each title placed as text,
-    so that laying it out costs one axes however many images it shows.
+    so that laying it out costs one axes however many images it shows. A
+    ``cmap`` starting with ``RdBu`` is centred: white is 0. ``masked`` (a
+    boolean ``(height, width)`` or ``(count, height, width)`` tensor) draws
+    those pixels gray and leaves them out of the colour scale; ``colorbar``
+    adds a colour bar with that label.
     """
-    pixels = _as_numpy(images, "images")
+    pixels = _as_numpy(images, "images").astype(float)
     if pixels.ndim != 3:
         raise ValueError(f"images must be 3-D (count, height, width), got shape {pixels.shape}")
     if len(titles) != len(pixels):
         raise ValueError(f"{len(titles)} titles for {len(pixels)} images")
     if len(pixels) == 0:
         raise ValueError("images is empty: nothing to show")
+    hidden = np.zeros(pixels.shape, dtype=bool)
+    if masked is not None:
+        mask = require_tensor(masked, "masked")
+        if mask.dtype != torch.bool:
+            raise TypeError(f"masked must be a boolean tensor, got dtype {mask.dtype}")
+        if tuple(mask.shape) not in (pixels.shape[1:], pixels.shape):
+            raise ValueError(
+                f"masked must have shape {pixels.shape[1:]} or {pixels.shape}, "
+                f"got {tuple(mask.shape)}"
+            )
+        hidden = np.broadcast_to(mask.cpu().numpy(), pixels.shape)
+        if hidden.all():
+            raise ValueError("masked hides every pixel: nothing to show")
     use_course_style()
     count, height, width = pixels.shape
     ncols = min(ncols, count)
@@ -224,19 +252,25 @@ def plot_images(
     pad = 1
     cell_h, cell_w = height + pad + 3, width + pad  # 3 blank rows above each image hold its title
     mosaic = np.full((nrows * cell_h, ncols * cell_w), np.nan)
-    for index, image in enumerate(pixels):
+    gray = np.full_like(mosaic, np.nan)
+    for index, (image, hide) in enumerate(zip(pixels, hidden, strict=True)):
         row, col = divmod(index, ncols)
         top, left = row * cell_h + 3, col * cell_w
-        mosaic[top : top + height, left : left + width] = image
-    fig, ax = plt.subplots(figsize=(0.75 * ncols + 0.25, 0.875 * nrows + 0.5))
-    limit = np.nanmax(np.abs(pixels)) if cmap.startswith("RdBu") else None
-    ax.imshow(
+        mosaic[top : top + height, left : left + width] = np.where(hide, np.nan, image)
+        gray[top : top + height, left : left + width] = np.where(hide, 0.0, np.nan)
+    shown = pixels[~hidden]
+    width_in = 0.75 * ncols + 0.25 + (1.0 if colorbar else 0.0)
+    fig, ax = plt.subplots(figsize=(width_in, 0.875 * nrows + 0.5))
+    limit = np.abs(shown).max() if cmap.startswith("RdBu") else None
+    drawn = ax.imshow(
         mosaic,
         cmap=cmap,
-        vmin=-limit if limit else np.nanmin(pixels),
-        vmax=limit if limit else np.nanmax(pixels),
+        vmin=-limit if limit else shown.min(),
+        vmax=limit if limit else shown.max(),
         interpolation="nearest",
     )
+    if hidden.any():
+        ax.imshow(gray, cmap=ListedColormap([MASKED_GRAY]), interpolation="nearest")
     for index, label in enumerate(titles):
         row, col = divmod(index, ncols)
         ax.text(
@@ -248,5 +282,11 @@ def plot_images(
         )
     ax.set_axis_off()
     ax.set_title(title)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.88)
+    right = 0.98
+    if colorbar:
+        right = 1 - 1.0 / width_in
+        bar_axes = fig.add_axes((right + 0.15 / width_in, 0.1, 0.15 / width_in, 0.7))
+        fig.colorbar(drawn, cax=bar_axes, label=colorbar)
+        bar_axes.tick_params(labelsize=SMALLEST_FONT)
+    fig.subplots_adjust(left=0.02, right=right, bottom=0.02, top=0.88)
     return fig
