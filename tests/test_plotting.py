@@ -215,7 +215,7 @@ def test_negative_log_draws_the_curve_and_marks_each_probability():
         np.testing.assert_allclose(mark.get_ydata(), [-np.log(p)])
     assert len({mark.get_marker() for mark in marks}) == len(marks)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend[1] == "a: p = 0.250, cost 1.386"
+    assert legend[1] == "a: p = 0.250, cost 1.39"
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
 
 
