@@ -113,7 +113,8 @@ ratios = hypothesis[1:] / hypothesis[:-1]
 torch.testing.assert_close(ratios, torch.exp(z[1:] - z[:-1]))
 print("p[i+1] / p[i]:", ratios)
 show(plot_probabilities(z, hypothesis),
-     alt="Bars of the logits 1, 2, 3 and of their softmax probabilities 0.090, 0.245, 0.665.")
+     alt="Bars of the logits 1, 2, 3 and of their softmax probabilities "
+     "0.090, 0.245, 0.665.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Adding a constant changes nothing
@@ -191,9 +192,9 @@ for T, probs in by_temperature.items():
 # %% slideshow={"slide_type": "fragment"}
 show(
     plot_temperatures(z, by_temperature),
-    alt="Grouped bar chart of softmax(z / T) for z = [1, 2, 3]: one bar per temperature "
-    "for each class. At small T class 2 takes almost all the probability; at large T "
-    "every class is near 1/3.",
+    alt="Grouped bar chart of softmax(z / T) for z = [1, 2, 3]: one bar per "
+    "temperature for each class. At small T class 2 takes almost all the "
+    "probability; at large T every class is near 1/3.",
 )
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
