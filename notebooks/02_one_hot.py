@@ -19,13 +19,17 @@
 # - check the result against `F.one_hot`;
 # - see what happens to a label that is out of range.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. Lesson 01 had one vector of scores; now there are several
+# samples, each with a true class. The loss of lesson 03 needs that class as a
+# row of numbers: this lesson builds it.
+
 # %% slideshow={"slide_type": "fragment"}
 import torch
 import torch.nn.functional as F
 
 from softmax_course.data import replay_seminar_draws
 from softmax_course.functional import one_hot
-from softmax_course.plotting import plot_matrix
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Three samples, five classes
@@ -33,6 +37,10 @@ from softmax_course.plotting import plot_matrix
 # The seminar draws random logits for 3 samples and 5 classes, then a true
 # class for each sample, from one random stream. The seed comes first, so the
 # numbers are the seminar's, each time the cell runs.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Three rows (samples), five columns (classes). `dim=1`
+# normalises each row. `y` holds one class index per sample: 0, 2 and 1.
 
 # %% slideshow={"slide_type": "fragment"}
 torch.manual_seed(1)
@@ -47,6 +55,10 @@ print(y)
 # `dim=1` makes each *row* (one sample) sum to 1. Later lessons start from
 # here: `replay_seminar_draws()` repeats exactly these draws.
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. Two checks: every row sums to 1, and the helper the next
+# lessons use gives back these very tensors.
+
 # %%
 torch.testing.assert_close(hypothesis.sum(dim=1), torch.ones(len(z)))
 replayed_z, replayed_y = replay_seminar_draws()
@@ -57,9 +69,15 @@ assert torch.equal(replayed_y, y)
 # ## One-hot encoding with `scatter_`
 #
 # The hand-written cross-entropy of lesson 03 needs the true class as a row
-# with a 1 in its column and 0 elsewhere. `y_one_hot.scatter_(1, index, 1)` writes the value 1
+# with a 1 in its column and 0 elsewhere: the probability distribution that is
+# sure of the true class. `y_one_hot.scatter_(1, index, 1)` writes the value 1
 # into row `i`, column `index[i][0]`. The index must have the same number of
 # dimensions as `y_one_hot`, so the labels become a column: `y.unsqueeze(1)`.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. Walk through the printed shapes: `(3,)` is a row of labels,
+# `(3, 1)` a column, one label per row of the target matrix. Then read the
+# matrix: the 1s sit in columns 0, 2 and 1.
 
 # %% slideshow={"slide_type": "subslide"}
 y_one_hot = torch.zeros_like(hypothesis)
@@ -69,26 +87,32 @@ print(y.unsqueeze(1).shape)
 print(y.unsqueeze(1))
 y_one_hot.scatter_(1, y.unsqueeze(1), 1)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
-# ## A picture of the one-hot matrix
-#
-# One row per sample, one column per class: each row is the probability
-# distribution that is sure of the true class.
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The seminar's cell and its output; the next cell shows what
+# `scatter_` says when the labels are not a column.
 
 # %% slideshow={"slide_type": "fragment"}
-title = f"One-hot targets for y = {y.tolist()}"
-fig = plot_matrix(y_one_hot, title, "class", "sample")
+try:
+    torch.zeros_like(hypothesis).scatter_(1, y, 1)
+except RuntimeError as error:
+    print("without unsqueeze:", error)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The same matrix from `F.one_hot`
 #
-# PyTorch has `F.one_hot`, which returns integers; as floats it is the same
-# matrix. So is the course helper `one_hot`, which uses `scatter_` as above.
+# PyTorch has `F.one_hot`, which returns integers (`torch.long`); as floats it
+# is the same matrix. So is the course helper `one_hot`, which uses `scatter_`
+# as above.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. In practice one writes `F.one_hot`; `scatter_` is what the
+# seminar used, and the two agree.
 
 # %% slideshow={"slide_type": "fragment"}
-from_one_hot = F.one_hot(y, num_classes=5).float()
-print(from_one_hot)
-torch.testing.assert_close(from_one_hot, y_one_hot)
+from_one_hot = F.one_hot(y, num_classes=5)
+assert from_one_hot.dtype == torch.long
+print(from_one_hot.float())
+torch.testing.assert_close(from_one_hot.float(), y_one_hot)
 torch.testing.assert_close(one_hot(y, num_classes=5), y_one_hot)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -97,6 +121,10 @@ torch.testing.assert_close(one_hot(y, num_classes=5), y_one_hot)
 # With 5 classes a label must be 0 to 4. `scatter_` rejects a 5 with an index
 # error that gives the value but not the sample holding it; the course helper
 # names the position too.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. A wrong label in a data set is common; the first message
+# says something is out of bounds, the second says which sample.
 
 # %% slideshow={"slide_type": "fragment"}
 bad_y = torch.tensor([0, 5, 1])
@@ -121,6 +149,10 @@ except ValueError as error:
 # - saw that an out-of-range label deserves an error that names it.
 #
 # Next, lesson 03 combines `hypothesis` and `y_one_hot` into the cross-entropy loss.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The exercises below: predict a one-hot matrix, then write
+# the encoding and its inverse.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises

@@ -15,12 +15,16 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 
+from softmax_course import plotting  # noqa: E402
 from softmax_course.plotting import (  # noqa: E402
     plot_costs,
     plot_curves,
     plot_images,
     plot_matrix,
+    plot_negative_log,
     plot_probabilities,
+    plot_temperatures,
+    use_course_figure_settings,
 )
 
 LOGITS = torch.tensor([1.0, 3.0, -0.5, 2.0])
@@ -177,3 +181,81 @@ def test_images_colour_scale_spans_the_data():
     fig = plot_images(weights, ["a", "b"], "weights")
     (image,) = fig.axes[0].get_images()
     assert image.get_clim() == (-2.0, 1.5)
+
+
+def test_figure_settings_use_matplotlib_s_colour_blind_palette():
+    expected = matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
+    assert list(plotting.COLORBLIND_COLORS) == expected
+    use_course_figure_settings()
+    assert plt.rcParams["axes.prop_cycle"].by_key()["color"] == expected
+    fig = plot_curves([0, 1], {"a": [0.0, 1.0], "b": [1.0, 0.0]}, "t", "x", "y")
+    assert [line.get_color() for line in fig.axes[0].get_lines()] == expected[:2]
+
+
+def test_figure_settings_are_not_called_a_style():
+    # "style" names one of the course's training styles, never matplotlib's settings.
+    assert not hasattr(plotting, "STYLE") and not hasattr(plotting, "use_course_style")
+
+
+def test_temperatures_draws_one_bar_per_class_and_temperature():
+    logits = torch.tensor([1.0, 2.0, 3.0])
+    by_temperature = {T: torch.softmax(logits / T, dim=0) for T in (0.5, 1.0, 4.0)}
+    ax = plot_temperatures(logits, by_temperature).axes[0]
+    heights = np.array(bar_heights(ax)).reshape(len(by_temperature), len(logits))
+    np.testing.assert_allclose(heights, torch.stack(list(by_temperature.values())).numpy())
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["T = 0.5", "T = 1", "T = 4", "1/3 (large T)"]
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), [1 / 3, 1 / 3])
+    assert ax.get_title() and ax.get_ylabel() == "probability"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks == ["class 0\nz = 1", "class 1\nz = 2", "class 2\nz = 3"]
+
+
+@pytest.mark.parametrize(
+    ("by_temperature", "error", "message"),
+    [
+        ({}, ValueError, "probs_by_temperature is empty"),
+        ({0.0: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got 0.0"),
+        ({-1: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got -1"),
+        ({"1": torch.full((3,), 1 / 3)}, TypeError, "a temperature must be a number, got str"),
+        ({1.0: torch.full((2,), 0.5)}, ValueError, r"probs at T = 1 has shape \(2,\)"),
+        ({1.0: torch.full((3,), float("nan"))}, ValueError, "probs at T = 1 contains NaN"),
+    ],
+)
+def test_temperatures_refuses_bad_input_by_name(by_temperature, error, message):
+    with pytest.raises(error, match=message):
+        plot_temperatures(torch.tensor([1.0, 2.0, 3.0]), by_temperature)
+
+
+def test_negative_log_draws_the_curve_and_marks_each_probability():
+    true_probs = torch.tensor([0.25, 0.5, 0.9])
+    ax = plot_negative_log(true_probs, ["a", "b", "c"]).axes[0]
+    curve, *marks = ax.get_lines()
+    np.testing.assert_allclose(curve.get_ydata(), -np.log(curve.get_xdata()))
+    assert curve.get_xdata()[-1] == 1.0 and curve.get_ydata()[-1] == 0.0
+    for mark, p in zip(marks, true_probs.tolist(), strict=True):
+        np.testing.assert_allclose(mark.get_xdata(), [p])
+        np.testing.assert_allclose(mark.get_ydata(), [-np.log(p)])
+    assert len({mark.get_marker() for mark in marks}) == len(marks)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[1] == "a: p = 0.250, cost 1.39"
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_negative_log_reaches_below_a_small_probability():
+    (curve, mark) = plot_negative_log(torch.tensor([0.001])).axes[0].get_lines()
+    assert curve.get_xdata()[0] <= 0.001
+
+
+@pytest.mark.parametrize(
+    ("true_probs", "names", "message"),
+    [
+        (torch.tensor([0.5, 0.0]), None, r"probabilities in \(0, 1\], got 0 at index 1"),
+        (torch.tensor([1.5]), None, r"got 1.5 at index 0"),
+        (torch.tensor([0.5, 0.25]), ["one"], "1 names for 2 probabilities"),
+    ],
+)
+def test_negative_log_refuses_bad_input_by_name(true_probs, names, message):
+    with pytest.raises(ValueError, match=message):
+        plot_negative_log(true_probs, names)

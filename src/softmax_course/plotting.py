@@ -1,19 +1,24 @@
-"""Figures for the lessons, in one style set once (lessons 01, 02, 04, 06, 08).
+"""Figures for the lessons, drawn with one set of figure settings.
 
 Every figure has a size set here (fixed, or from its number of rows and
 columns), a title and labelled axes, so that the stored PNGs look alike in the
 notebooks, the slides and the seminar pages. At 96 dpi a point of text is a CSS
 point, and a slide shows a PNG at its own size (a 1280x800 screen shows the
 960x700 reveal.js slide about 1.1 times larger), so no text there is below 10 pt.
+Colours come from a palette that readers with a colour-vision deficiency can
+tell apart (matplotlib's "tableau-colorblind10").
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from numbers import Real
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import cycler
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
@@ -24,7 +29,24 @@ LINE_STYLES = ("-", "--", "-.", ":")
 #: The smallest text in any figure, in points.
 SMALLEST_FONT = 10
 
-STYLE = {
+#: matplotlib's "tableau-colorblind10" colours, in its order: blue, orange, light
+#: gray, dark gray, light blue, dark orange, ... (``tests/test_plotting.py`` checks
+#: them against matplotlib's own list). Curves take them in turn, as C0, C1, ...
+COLORBLIND_COLORS = (
+    "#006BA4",
+    "#FF800E",
+    "#ABABAB",
+    "#595959",
+    "#5F9ED1",
+    "#C85200",
+    "#898989",
+    "#A2C8EC",
+    "#FFBC79",
+    "#CFCFCF",
+)
+
+#: matplotlib's rcParams for every figure of the course.
+FIGURE_SETTINGS = {
     "figure.figsize": FIGSIZE,
     "figure.dpi": 96,
     "axes.grid": True,
@@ -37,6 +59,7 @@ STYLE = {
     "xtick.labelsize": SMALLEST_FONT,
     "ytick.labelsize": SMALLEST_FONT,
     "legend.fontsize": SMALLEST_FONT,
+    "axes.prop_cycle": cycler(color=COLORBLIND_COLORS),
     "image.cmap": "viridis",
     "svg.hashsalt": "softmax-course",
 }
@@ -59,9 +82,9 @@ def show(fig: Figure, alt: str) -> None:
     plt.close(fig)
 
 
-def use_course_style() -> None:
-    """Apply the course's matplotlib style; every plotting helper calls it."""
-    plt.rcParams.update(STYLE)
+def use_course_figure_settings() -> None:
+    """Apply the course's figure settings (size, fonts, palette); every plotting helper calls it."""
+    plt.rcParams.update(FIGURE_SETTINGS)
 
 
 def _as_numpy(values: object, name: str) -> np.ndarray:
@@ -71,21 +94,21 @@ def _as_numpy(values: object, name: str) -> np.ndarray:
 def plot_probabilities(
     logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
 ) -> Figure:
-    """Logits and their softmax probabilities side by side; lesson 01."""
+    """Logits and their softmax probabilities side by side, each probability written on its bar."""
     logits = require_scores(logits, "logits", dims=(1,))
     probs = require_scores(probs, "probs", dims=(1,))
     if logits.shape != probs.shape:
         raise ValueError(
             f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"
         )
-    use_course_style()
+    use_course_figure_settings()
     names = list(class_names) if class_names else [f"class {i}" for i in range(len(logits))]
     if len(names) != len(logits):
         raise ValueError(f"{len(names)} class names for {len(logits)} logits")
     fig, (ax_z, ax_p) = plt.subplots(1, 2)
-    ax_z.bar(names, _as_numpy(logits, "logits"), color="tab:gray")
+    ax_z.bar(names, _as_numpy(logits, "logits"), color="C3")
     ax_z.set(title="Logits z (any real number)", ylabel="score")
-    ax_p.bar(names, _as_numpy(probs, "probs"), color="tab:blue")
+    ax_p.bar(names, _as_numpy(probs, "probs"), color="C0")
     ax_p.set(title="softmax(z) (sums to 1)", ylabel="probability", ylim=(0, 1))
     for i, p in enumerate(_as_numpy(probs, "probs")):
         ax_p.text(i, p + 0.02, f"{p:.3f}", ha="center")
@@ -101,14 +124,14 @@ def plot_matrix(
     annotate: bool = True,
     fmt: str = "{:g}",
 ) -> Figure:
-    """A matrix as a heat map with its values written in; lessons 02 and 08.
+    """A matrix as a heat map with its values written in (a confusion matrix, say).
 
     The values are written in each cell, so a colour bar would only repeat them.
     """
     values = _as_numpy(matrix, "matrix")
     if values.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
-    use_course_style()
+    use_course_figure_settings()
     rows, cols = values.shape
     fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
     ax.imshow(values, cmap="Blues", aspect="auto")
@@ -143,7 +166,7 @@ def plot_curves(
     """
     if not curves:
         raise ValueError("curves is empty: give at least one named curve")
-    use_course_style()
+    use_course_figure_settings()
     fig, ax = plt.subplots()
     for index, (name, values) in enumerate(curves.items()):
         if len(values) != len(x):
@@ -174,7 +197,7 @@ def plot_costs(
     log_scale: bool = False,
     reference_lines: Mapping[str, float] | None = None,
 ) -> Figure:
-    """The cost curves of several training runs on one axes; lessons 04 and 08.
+    """The cost curves of several training runs on one axes.
 
     ``reference_lines`` draws each named level (a floor, say) as a thin gray
     line. The legend sits right of the axes, so it never hides a curve.
@@ -192,8 +215,8 @@ def plot_costs(
     fig.set_size_inches(COST_FIGSIZE)
     ax = fig.axes[0]
     for index, (name, level) in enumerate((reference_lines or {}).items()):
-        style = LINE_STYLES[index % len(LINE_STYLES)]
-        ax.axhline(level, color="gray", linewidth=1, linestyle=style, label=name)
+        dashes = LINE_STYLES[index % len(LINE_STYLES)]
+        ax.axhline(level, color="gray", linewidth=1, linestyle=dashes, label=name)
     ax.title.set_fontsize(COST_FONT_SIZE + 1)
     ax.xaxis.label.set_fontsize(COST_FONT_SIZE)
     ax.yaxis.label.set_fontsize(COST_FONT_SIZE)
@@ -245,7 +268,7 @@ def plot_images(
         hidden = np.broadcast_to(mask.cpu().numpy(), pixels.shape)
         if hidden.all():
             raise ValueError("masked hides every pixel: nothing to show")
-    use_course_style()
+    use_course_figure_settings()
     count, height, width = pixels.shape
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -289,4 +312,122 @@ def plot_images(
         fig.colorbar(drawn, cax=bar_axes, label=colorbar)
         bar_axes.tick_params(labelsize=SMALLEST_FONT)
     fig.subplots_adjust(left=0.02, right=right, bottom=0.02, top=0.88)
+    return fig
+
+
+def _require_temperature(temperature: object) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, Real):
+        raise TypeError(f"a temperature must be a number, got {type(temperature).__name__}")
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(
+            f"a temperature must be a positive finite number, got {temperature!r}: "
+            "softmax(z / T) divides by it"
+        )
+    return float(temperature)
+
+
+def plot_temperatures(
+    logits: torch.Tensor, probs_by_temperature: Mapping[float, torch.Tensor]
+) -> Figure:
+    """Bars of ``softmax(z / T)``, class by class, one colour per temperature ``T``.
+
+    Side by side, the bars show a small ``T`` handing the largest logit almost
+    everything and a large ``T`` levelling every class towards ``1 / C`` (drawn
+    as a gray line). A temperature that is not a positive finite number is
+    refused here, by name, rather than drawn as ``nan`` bars.
+    """
+    logits = require_scores(logits, "logits", dims=(1,))
+    if not probs_by_temperature:
+        raise ValueError("probs_by_temperature is empty: give at least one temperature")
+    bars = {}
+    for temperature, probs in probs_by_temperature.items():
+        temperature = _require_temperature(temperature)
+        probs = require_scores(probs, f"probs at T = {temperature:g}", dims=(1,))
+        if probs.shape != logits.shape:
+            raise ValueError(
+                f"probs at T = {temperature:g} has shape {tuple(probs.shape)}, "
+                f"logits {tuple(logits.shape)}: one probability per logit"
+            )
+        bars[temperature] = _as_numpy(probs, "probs")
+    use_course_figure_settings()
+    classes = len(logits)
+    fig, ax = plt.subplots()
+    width = 0.8 / len(bars)
+    for index, (temperature, heights) in enumerate(bars.items()):
+        offset = (index - (len(bars) - 1) / 2) * width
+        ax.bar(np.arange(classes) + offset, heights, width, label=f"T = {temperature:g}")
+    ax.axhline(
+        1 / classes, color="gray", linewidth=1, linestyle="--", label=f"1/{classes} (large T)"
+    )
+    ax.set_xticks(
+        range(classes), [f"class {i}\nz = {z:g}" for i, z in enumerate(logits.tolist())]
+    )
+    ax.set(
+        title="softmax(z / T): a small T sharpens, a large T flattens",
+        ylabel="probability",
+        ylim=(0, 1),
+    )
+    ax.grid(False, axis="x")
+    handles, labels = ax.get_legend_handles_labels()  # the bars first, the line last
+    order = [*range(1, len(handles)), 0]
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+    )
+    fig.tight_layout()
+    return fig
+
+
+#: Marker shapes for the marked points of one figure, so that they differ by more than colour.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: The -log p curve is a little flatter than the others (at 96 dpi, 624 x 250
+#: pixels), so that it fits on one slide under the code that draws it.
+NEGATIVE_LOG_FIGSIZE = (6.5, 2.6)
+
+
+def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = None) -> Figure:
+    """The cost of one sample, ``-log p``, against ``p``, the probability of its true class.
+
+    Each of ``true_probs`` is marked on the curve with its cost, so that a
+    sample's place on it reads off what it costs: 0 when the model is sure and
+    right (``p = 1``), and without bound as ``p`` falls towards 0.
+    """
+    probs = require_scores(true_probs, "true_probs", dims=(1,)).detach().double()
+    outside = (probs <= 0) | (probs > 1)
+    if outside.any():
+        index = int(outside.nonzero()[0])
+        raise ValueError(
+            f"true_probs must be probabilities in (0, 1], got {float(probs[index]):g} at "
+            f"index {index}: -log p is infinite at 0 and a probability is at most 1"
+        )
+    labels = list(names) if names else [f"sample {i}" for i in range(len(probs))]
+    if len(labels) != len(probs):
+        raise ValueError(f"{len(labels)} names for {len(probs)} probabilities")
+    use_course_figure_settings()
+    fig, ax = plt.subplots(figsize=NEGATIVE_LOG_FIGSIZE)
+    lowest = min(0.01, float(probs.min()) / 2)
+    grid = np.linspace(lowest, 1.0, 500)
+    ax.plot(grid, -np.log(grid), color="C0", label="−log p")
+    for index, (p, label) in enumerate(zip(probs.tolist(), labels, strict=True)):
+        ax.plot(
+            p,
+            -math.log(p),
+            linestyle="none",
+            marker=MARKERS[index % len(MARKERS)],
+            markersize=8,
+            color=f"C{1 + index % 9}",
+            label=f"{label}: p = {p:.3f}, cost {-math.log(p):.2f}",
+        )
+    ax.set(
+        title="The cost of one sample: −log p",
+        xlabel="p, the probability given to the true class",
+        ylabel="cost",
+        xlim=(0, 1.02),
+        ylim=(0, None),
+    )
+    ax.legend(loc="upper right")
+    fig.tight_layout()
     return fig
