@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
-from softmax_course.training import train_cross_entropy, train_low_level, train_module
+from softmax_course.training import train_cross_entropy, train_hand_written, train_module
 from tools.execute import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,7 +189,7 @@ def seminar_loops() -> dict[str, Callable[[], list[float]]]:
                 print(f"Epoch {epoch:4d}/{NB_EPOCHS} Cost: {cost.item():.6f}")
         return costs
 
-    def low_level() -> list[float]:
+    def hand_written() -> list[float]:
         W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
         b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 
@@ -211,7 +211,7 @@ def seminar_loops() -> dict[str, Callable[[], list[float]]]:
         model = SoftmaxClassifierModel().to(torch.float64)
         return descend(lambda: F.cross_entropy(model(x_train), y_train), list(model.parameters()))
 
-    return {"low_level": low_level, "cross_entropy": cross_entropy, "module": module}
+    return {"hand_written": hand_written, "cross_entropy": cross_entropy, "module": module}
 
 
 def bench_training(repeat: int) -> dict:
@@ -223,7 +223,7 @@ def bench_training(repeat: int) -> dict:
         return train_module(model, x_train, y_train, nb_epochs=NB_EPOCHS).costs
 
     helpers = {
-        "low_level": lambda: train_low_level(
+        "hand_written": lambda: train_hand_written(
             x_train, y_train, double_softmax=True, nb_epochs=NB_EPOCHS
         ).costs,
         "cross_entropy": lambda: train_cross_entropy(x_train, y_train, nb_epochs=NB_EPOCHS).costs,
