@@ -26,7 +26,7 @@ from softmax_course.plotting import (
     plot_matrix,
     plot_probabilities,
 )
-from softmax_course.training import train, train_cross_entropy, train_low_level, train_module
+from softmax_course.training import train, train_cross_entropy, train_hand_written, train_module
 
 X, Y = toy_data()
 PROBS = torch.full((3, 3), 1 / 3)
@@ -96,8 +96,8 @@ CASES = [
     (SoftmaxClassifierModel(), (X,), TypeError, "x is torch.float64 but the model's weights are torch.float32"),
     (SoftmaxClassifierModel(), ([[1.0] * 4],), TypeError, "x must be a torch.Tensor, got list"),
     # --- training
-    (train_low_level, (X, Y[:5]), ValueError, "x_train has 8 samples but y_train has 5"),
-    (train_low_level, (X, Y + 1), ValueError, "label 3 at position 0, out of range for num_classes=3"),
+    (train_hand_written, (X, Y[:5]), ValueError, "x_train has 8 samples but y_train has 5"),
+    (train_hand_written, (X, Y + 1), ValueError, "label 3 at position 0, out of range for num_classes=3"),
     (train_cross_entropy, (X, Y.float()), TypeError, "y_train must hold integer class indices"),
     (train_cross_entropy, (X.long(), Y), TypeError, "x_train must be a floating-point tensor"),
     (train_cross_entropy, (X[0], Y), ValueError, r"x_train must be 2-D, got shape \(4,\)"),
@@ -125,7 +125,7 @@ CASES = [
     (train, (cost, [W], 10, math.nan), ValueError, "lr must be a finite number, got nan"),
     (train, (cost, [W], 10, -0.1), ValueError, "lr must be positive, got -0.1"),
     (lambda: train_cross_entropy(X, Y, lr=math.inf), (), ValueError, "lr must be a finite number, got inf"),
-    (lambda: train_low_level(X, Y, lr=1e6, log_every=0), (), ValueError, r"the cost became nan at epoch 1 with lr=1000000.0"),
+    (lambda: train_hand_written(X, Y, lr=1e6, log_every=0), (), ValueError, r"the cost became nan at epoch 1 with lr=1000000.0"),
 ]
 
 

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 
 from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.models import SoftmaxClassifierModel
-from softmax_course.training import train_cross_entropy, train_low_level, train_module
+from softmax_course.training import train_cross_entropy, train_hand_written, train_module
 from tools.execute import execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -237,7 +237,7 @@ def bench_training(repeat: int) -> dict:
         return train_module(model, x_train, y_train, nb_epochs=NB_EPOCHS).costs
 
     helpers = {
-        "hand_written": lambda: train_low_level(
+        "hand_written": lambda: train_hand_written(
             x_train, y_train, double_softmax=True, nb_epochs=NB_EPOCHS
         ).costs,
         "cross_entropy": lambda: train_cross_entropy(x_train, y_train, nb_epochs=NB_EPOCHS).costs,

@@ -1,4 +1,4 @@
-"""The seminar's model: a linear layer whose outputs are the class logits; lessons 04 and 08."""
+"""The seminar's model, a linear layer whose outputs are the class logits, for any sizes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ class SoftmaxClassifierModel(nn.Module):
     """``nn.Linear(in_features, num_classes)``; the softmax lives in the loss.
 
     The forward pass returns logits, not probabilities: ``F.cross_entropy``
-    applies ``log_softmax`` itself (lesson 03), so a softmax here would be
-    applied twice (lesson 04's pitfall, lesson 07's mistake 2).
+    applies ``log_softmax`` itself, so a softmax here would be applied twice
+    (the seminar's double-softmax bug).
     """
 
     def __init__(self, in_features: int = 4, num_classes: int = 3) -> None:

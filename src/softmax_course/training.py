@@ -1,4 +1,4 @@
-"""One training loop, three ways to compute the cost; lessons 04, 07 and 08.
+"""One training loop, three ways to compute the cost.
 
 The seminar writes its ``optim.SGD`` loop three times; only the parameters and
 the lines that compute the cost change. :func:`train` is that loop once, and
@@ -9,7 +9,7 @@ cost and hands them to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
@@ -27,56 +27,6 @@ from softmax_course.functional import one_hot, one_hot_cross_entropy
 SEMINAR_NB_EPOCHS = 5000
 SEMINAR_LR = 0.1
 SEMINAR_LOG_EVERY = 500
-
-#: The costs the seminar's three runs printed (float32, on the seminar's machine).
-SEMINAR_LOGGED_COSTS = {
-    "hand-written": "1.098612 0.774822 0.738749 0.721463 0.710759 0.703385 0.697990 0.693876 "
-    "0.690640 0.688032 0.685888".split(),
-    "F.cross_entropy": "1.098612 0.568255 0.399962 0.285279 0.246098 0.216146 0.192427 0.173168 "
-    "0.157232 0.143840 0.132443".split(),
-    "nn.Module": "1.849513 0.451947 0.241922 0.190806 0.157194 0.133385 0.115685 0.102039 "
-    "0.091213 0.082423 0.075151".split(),
-}
-
-
-def seminar_log(style: str) -> list[str]:
-    """The log lines the seminar printed for ``style`` (a key of ``SEMINAR_LOGGED_COSTS``)."""
-    if style not in SEMINAR_LOGGED_COSTS:
-        raise ValueError(f"style must be one of {sorted(SEMINAR_LOGGED_COSTS)}, got {style!r}")
-    epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
-    return [
-        log_line(epoch, SEMINAR_NB_EPOCHS, float(cost))
-        for epoch, cost in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True)
-    ]
-
-
-def log_line(epoch: int, nb_epochs: int, cost: float) -> str:
-    """The seminar's log line: ``Epoch  500/5000 Cost: 0.568255``; :func:`train` prints it."""
-    return f"Epoch {epoch:4d}/{nb_epochs} Cost: {cost:.6f}"
-
-
-def seminar_log_differences(
-    costs_by_style: Mapping[str, Sequence[float]],
-) -> list[tuple[str, int, str, str, float]]:
-    """The log lines where a run prints another cost than the seminar did; lesson 04.
-
-    ``costs_by_style`` maps a style (a key of ``SEMINAR_LOGGED_COSTS``) to the
-    cost of every epoch of a run on the seminar's schedule. Each difference is
-    ``(style, epoch, the seminar's printed cost, the run's printed cost, the run's cost)``.
-    """
-    differences = []
-    for style, costs in costs_by_style.items():
-        if len(costs) != SEMINAR_NB_EPOCHS + 1:
-            raise ValueError(
-                f"the {style!r} run has {len(costs) - 1} epochs; the seminar's log is for "
-                f"nb_epochs = {SEMINAR_NB_EPOCHS}"
-            )
-        epochs = range(0, SEMINAR_NB_EPOCHS + 1, SEMINAR_LOG_EVERY)
-        for epoch, printed in zip(epochs, SEMINAR_LOGGED_COSTS[style], strict=True):
-            ours = f"{costs[epoch]:.6f}"
-            if ours != printed:
-                differences.append((style, epoch, printed, ours, costs[epoch]))
-    return differences
 
 
 @dataclass
@@ -118,11 +68,11 @@ def train(
         cost.backward()
         optimizer.step()
         if log_every and epoch % log_every == 0:
-            print(log_line(epoch, nb_epochs, costs[-1]))
+            print(f"Epoch {epoch:4d}/{nb_epochs} Cost: {costs[-1]:.6f}")  # the seminar's log line
     return costs
 
 
-def train_low_level(
+def train_hand_written(
     x_train: torch.Tensor,
     y_train: torch.Tensor,
     *,
@@ -131,12 +81,14 @@ def train_low_level(
     num_classes: int = 3,
     **schedule: float,
 ) -> TrainingRun:
-    """The seminar's first run: a hand-written cross-entropy on ``W`` and ``b``.
+    """The seminar's first run, the hand-written style: its own cross-entropy on ``W`` and ``b``.
 
-    ``double_softmax=True`` reproduces the seminar's bug: it takes the softmax of
-    an already-softmaxed ``hypothesis`` (lesson 04). ``per_class_bias=False``
-    keeps the seminar's single shared ``b``, whose gradient is zero (lesson 07);
-    ``True`` gives each class its own bias.
+    The cost is ``(y_one_hot * -log(probs)).sum(dim=1).mean()``, with ``probs``
+    the softmax of the logits. ``double_softmax=True`` reproduces the seminar's
+    bug: ``probs`` is then the softmax of an already-softmaxed ``hypothesis``.
+    ``per_class_bias=False`` keeps the seminar's single shared ``b``, whose
+    gradient is zero (a constant added to every logit leaves a softmax
+    unchanged); ``True`` gives each class its own bias.
     """
     x_train, y_train = _check_data(x_train, y_train, num_classes)
     # The targets do not change between epochs: encode them once, not in the loop.
@@ -170,7 +122,7 @@ def train_cross_entropy(
 def train_module(
     model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor, **schedule: float
 ) -> TrainingRun:
-    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (and lesson 08)."""
+    """``F.cross_entropy`` on ``model(x_train)``, the seminar's third run (any ``nn.Module``)."""
     x_train = require_scores(x_train, "x_train", dims=(2,))
     parameters = dict(model.named_parameters())
     if not parameters:
