@@ -57,8 +57,10 @@ class Exercise:
 class CheckResult:
     """What one check found: one point per case passed, and the first failure.
 
-    ``status`` is "pass", "fail" or "not written"; ``message`` is what the
-    check cell prints; ``failed_case`` and ``hint`` name the first failure.
+    ``status`` is "pass", "fail", "not written" (the stub) or "unfit" (not a
+    function, or a prediction of the wrong type or shape: nothing was
+    judged); ``message`` is what the check cell prints; ``failed_case`` and
+    ``hint`` name the first failure.
     """
 
     exercise: str
@@ -118,7 +120,7 @@ def run_checks(exercise: Exercise, fn: Callable[..., Any], cases: Sequence[Case]
     name, total = exercise.name, len(cases)
     if not callable(fn):
         message = f"✗ {name}: expected a function, got {type(fn).__name__}"
-        return CheckResult(name, 0, total, "fail", message)
+        return CheckResult(name, 0, total, "unfit", message)
     passed, first_failure = 0, None
     for case in cases:
         args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args)
@@ -160,7 +162,7 @@ def reveal_prediction(
 
 def _judge_prediction(prediction: object, truth: object, atol: float) -> CheckResult:
     def unfit(problem: str) -> CheckResult:
-        return CheckResult("prediction", 0, 1, "fail", f"✗ {problem}")
+        return CheckResult("prediction", 0, 1, "unfit", f"✗ {problem}")
 
     if prediction is Ellipsis or (isinstance(prediction, str) and not prediction.strip()):
         return CheckResult("prediction", 0, 1, "not written", PREDICT_FIRST)
