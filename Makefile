@@ -64,6 +64,10 @@ sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kep
 student: setup ## write student/NN_topic.ipynb from the lessons; refuses over a student's edits (FRESH=NN_topic backs one up and replaces it)
 	$(BIN)/python -m tools.export student $(NOTEBOOKS) $(if $(FRESH),--fresh $(FRESH))
 
+grade: setup ## grade SUBMISSIONS=dir (<student>/NN_topic.ipynb) with otter-grader: build/grades/grades.csv and feedback/<student>.md
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (a folder of <student>/NN_topic.ipynb)"; exit 2; }
+	$(BIN)/python -m tools.grade $(SUBMISSIONS) --out build/grades
+
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.
 NPM_PACKAGES := reveal.js@4.6.1 requirejs@2.3.7 jquery@3.7.1 mathjax@2.7.9
