@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab test execute sync student slides site browser bench lint clean check-platforms test-py313
+.PHONY: help setup lab lab-speaker test execute sync student grade slides site browser bench lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +33,13 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED) ## create .venv with the pinned dependencies (again only when pyproject.toml changes)
 
-lab: setup ## start JupyterLab in notebooks/ on 127.0.0.1 (open the URL with its token)
+# A student works in student/ (the exercises without solutions); a notebook deleted
+# there comes back fresh, and one with the student's work is never touched.
+lab: setup ## start JupyterLab on the student notebooks in student/ (127.0.0.1; open the URL with its token)
+	$(BIN)/python -m tools.export student --missing-only $(NOTEBOOKS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=student --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
+
+lab-speaker: setup ## start JupyterLab on the full lessons with solutions in notebooks/ (the speaker's)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
 # make test runs Python behind a network guard (tests/offline/sitecustomize.py):
@@ -56,8 +62,12 @@ sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kep
 	$(if $(LESSONS),$(BIN)/jupytext --quiet --update --to ipynb $(LESSONS))
 	$(if $(NOTEBOOKS),$(BIN)/jupytext --quiet --to py:percent $(NOTEBOOKS))
 
-student: setup ## write build/student/NN_topic.ipynb: the lessons without exercise solutions
-	$(BIN)/python -m tools.export student $(NOTEBOOKS)
+student: setup ## write student/NN_topic.ipynb from the lessons; refuses over a student's edits (FRESH=NN_topic backs one up and replaces it)
+	$(BIN)/python -m tools.export student $(NOTEBOOKS) $(if $(FRESH),--fresh $(FRESH))
+
+grade: setup ## grade SUBMISSIONS=dir (<student>/NN_topic.ipynb) with otter-grader: build/grades/grades.csv and feedback/<student>.md
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (a folder of <student>/NN_topic.ipynb)"; exit 2; }
+	$(BIN)/python -m tools.grade $(SUBMISSIONS) --out build/grades
 
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.

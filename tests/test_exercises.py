@@ -10,18 +10,16 @@ the case that caught it, read from the checker's own case list.
 import ast
 import math
 import re
-from pathlib import Path
 
 import jupytext
 import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import LESSONS
 from softmax_course import exercises
-from softmax_course.exercises import collect_cases
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+from softmax_course.exercises import EXERCISES
+from tools.hidden_cases import HIDDEN_CASES
 
 
 def solution_cells() -> dict[str, list[str]]:
@@ -202,18 +200,20 @@ FAILURE = re.compile(r"✗ (?P<checker>\w+), case '(?P<case>[^']*)': (?P<problem
 
 
 def run(checker_name, fn, capsys) -> str:
-    getattr(exercises, checker_name)(fn)
-    return capsys.readouterr().out
+    result = getattr(exercises, checker_name)(fn)
+    out = capsys.readouterr().out
+    assert out == result.message + "\n", "a check prints the message of the result it returns"
+    return out
 
 
 def test_every_checker_is_covered():
-    assert set(CHECKERS) == set(CHECKED) == set(WRONG)
+    assert set(CHECKERS) == set(CHECKED) == set(WRONG) == set(EXERCISES)
     assert all(len(answers) >= 3 for answers in WRONG.values())
 
 
 @pytest.mark.parametrize("checker_name", CHECKERS)
-def test_cases_are_collected_without_running_anything(checker_name):
-    cases = collect_cases(getattr(exercises, checker_name))
+def test_cases_have_distinct_names_and_a_hint(checker_name):
+    cases = EXERCISES[checker_name].cases
     names = [case.name for case in cases]
     assert cases and len(set(names)) == len(names), names
     assert all(case.hint.strip() for case in cases)
@@ -234,8 +234,15 @@ def test_near_miss_fails_with_its_cases_hint(checker_name, wrong, capsys):
     out = run(checker_name, wrong, capsys)
     failure = FAILURE.fullmatch(out)
     assert failure and failure["checker"] == checker_name, out
-    hints = {case.name: case.hint for case in collect_cases(getattr(exercises, checker_name))}
+    hints = {case.name: case.hint for case in EXERCISES[checker_name].cases}
     assert failure["hint"] == hints[failure["case"]], out
+
+
+@pytest.mark.parametrize("checker_name", CHECKED)
+def test_solution_passes_the_hidden_cases_too(checker_name):
+    exercise = EXERCISES[checker_name]
+    result = exercise.check(SOLUTIONS[CHECKED[checker_name]], every_case(checker_name))
+    assert result.status == "pass" and result.points == result.max_points, result.message
 
 
 @pytest.mark.parametrize("checker_name", CHECKED)
@@ -313,12 +320,27 @@ def test_solution_fragments_are_found():
     assert quoted_fragments("the predicted class is the largest logit of each row") == []
 
 
+#: Code in a hint: a method call, a keyword argument, a call with a dimension or a comma,
+#: or a call inside a call.
+CODE_IN_HINT = re.compile(r"\.\w+\(|\b\w+=\w|\w\([^)]*(\bdim\b|,)[^)]*\)|\w\(\w+\(")
+
+
+def every_case(checker_name: str) -> list:
+    """The cases a student sees and the grader's hidden ones: every hint either can print."""
+    return [*EXERCISES[checker_name].cases, *HIDDEN_CASES.get(checker_name, ())]
+
+
 @pytest.mark.parametrize("checker_name", CHECKERS)
 def test_no_hint_contains_solution_code(checker_name):
+    """The one hint-leak test: no hint reads as code, and none quotes a solution's fragment."""
     leaks = [
+        f"case {case.name!r} reads as code: {case.hint}"
+        for case in every_case(checker_name)
+        if CODE_IN_HINT.search(case.hint)
+    ] + [
         f"case {case.name!r} quotes {fragment!r} (solution of "
         f"{', '.join(sorted(SOLUTION_FRAGMENTS[fragment]))}): {case.hint}"
-        for case in collect_cases(getattr(exercises, checker_name))
+        for case in every_case(checker_name)
         for fragment in quoted_fragments(case.hint)
     ]
     assert not leaks, "\n".join(leaks)

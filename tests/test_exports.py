@@ -17,6 +17,11 @@ from tools.export import write_site, write_student_versions
 
 LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 STUB_MARK = "raise NotImplementedError"
+#: What a check cell shows for an untouched exercise (its stored output in a student file).
+UNSOLVED = re.compile(
+    r"✗ (check_\w+: not written yet \(the function raises NotImplementedError\)"
+    r"|write your prediction first: replace the \.\.\. with it, then run this cell again)\n"
+)
 
 
 def code_lines(cells: list[nbformat.NotebookNode]) -> set[str]:
@@ -101,7 +106,7 @@ def test_student_notebook_has_stubs_and_checks_but_no_solution(lesson, written):
     checks = [cell for cell in student.cells if "check" in tags(cell)]
     assert [cell.source for cell in checks] == [cell.source for cell in exercises.checks]
     for cell in checks:
-        assert cell.outputs == [] and cell.execution_count is None, cell.source
+        assert UNSOLVED.fullmatch(stored_text(cell)), f"{cell.source!r} shows {stored_text(cell)!r}"
     assert not any("✓" in stored_text(cell) for cell in student.cells)
 
 
@@ -118,8 +123,10 @@ def test_seminar_page_has_stubs_and_checks_but_no_solution(lesson, written):
         assert fenced(stub.source) in page, f"exercise stub missing: {stub.source[:60]!r}"
     for check in exercises.checks:
         assert fenced(check.source) in page, f"check cell missing: {check.source!r}"
-        # nbconvert puts a cell's output right after its code, indented four spaces.
-        assert fenced(check.source) + "\n    " not in page, f"{check.source!r} shows an output"
+        # nbconvert puts a cell's output right after its code, indented four spaces:
+        # the unsolved state, as in the student notebook.
+        after = page.split(fenced(check.source), 1)[1].split("\n\n")[0]
+        assert UNSOLVED.fullmatch(after.strip() + "\n"), f"{check.source!r} shows {after!r}"
         stored = stored_text(check)
         shown = "".join(f"    {line}\n" for line in stored.splitlines())
         assert not stored or shown not in page, f"{check.source!r} shows its stored output"

@@ -13,12 +13,20 @@ from pathlib import Path
 
 from conftest import PACKAGE, ROOT
 
-#: What the lessons import, and nothing else.
+#: What the lessons import, and nothing else (paths below softmax_course/, without ``.py``).
 LESSON_MODULES = {
     "__init__",
     "_validation",
     "data",
-    "exercises",
+    "exercises/__init__",
+    "exercises/runner",
+    "exercises/softmax",
+    "exercises/one_hot",
+    "exercises/cross_entropy",
+    "exercises/training_styles",
+    "exercises/numerical_stability",
+    "exercises/mistakes",
+    "exercises/digits",
     "functional",
     "models",
     "plotting",
@@ -59,7 +67,8 @@ def test_the_wheel_holds_only_the_lesson_modules(tmp_path):
 
 
 def test_the_package_holds_only_the_lesson_modules():
-    assert {path.stem for path in PACKAGE.glob("*.py")} == LESSON_MODULES
+    modules = {p.relative_to(PACKAGE).with_suffix("").as_posix() for p in PACKAGE.rglob("*.py")}
+    assert modules == LESSON_MODULES
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -74,12 +83,13 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_no_lesson_module_imports_the_notebook_tooling():
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         assert not imported_modules(path) & TOOLING, path.name
 
 
 def test_importing_the_package_loads_no_notebook_tooling():
-    modules = ", ".join(f"softmax_course.{name}" for name in sorted(LESSON_MODULES - {"__init__"}))
+    dotted = {name.removesuffix("/__init__").replace("/", ".") for name in LESSON_MODULES}
+    modules = ", ".join(f"softmax_course.{name}" for name in sorted(dotted - {"__init__"}))
     probe = (
         f"import sys, {modules}\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(TOOLING)!r})))"

@@ -1,27 +1,44 @@
 """``make student``, ``make slides`` and ``make site``: files built from the stored outputs.
 
     python -m tools.export student|slides|site notebooks/*.ipynb [--out DIR]
+    python -m tools.export student notebooks/*.ipynb [--fresh NN_topic ...] [--missing-only]
 
-Nothing is re-executed. The student notebooks and the seminar pages leave out
-the cells tagged ``solution`` (the pages are public); the slides show the
-lesson as the speaker presents it.
+Nothing is re-executed. Every file made here is public, so each is built from
+the student version of a lesson: the cells tagged ``solution`` removed, and
+under each check cell the output that the check prints for the untouched stub
+("not written yet"), as a student sees it before writing anything.
+
+The student notebooks (``student/NN_topic.ipynb``, committed) are where a
+student works, so ``make student`` never overwrites one that differs from what
+it last wrote there (``student/.generated.json`` holds the SHA-256 of each):
+it refuses and names the file and how to get a fresh copy.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
+import hashlib
+import io
 import json
 import subprocess
+import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 from jinja2 import DictLoader
 from nbconvert import MarkdownExporter, SlidesExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where students work (``make lab`` opens it); committed, never paired with the lessons.
+STUDENT_DIR = ROOT / "student"
+#: In STUDENT_DIR: the SHA-256 of each notebook as ``make student`` last wrote it.
+MANIFEST = ".generated.json"
+#: The notebook metadata a student notebook keeps (no jupytext pairing, no seminar front matter).
+STUDENT_METADATA = ("kernelspec", "language_info")
 
 #: nbconvert's reveal template without its mermaid import, which in this
 #: nbconvert version is a CDN URL that no option can change (the lessons draw
@@ -69,27 +86,131 @@ PAGE_DEFAULTS = {
 }
 
 
+def unsolved_output(source: str) -> str:
+    """What a check cell prints while its exercise is untouched (the stub raises, or ``...``).
+
+    The check cell calls one checker (``check_<exercise>(fn)``) or
+    ``reveal_prediction(prediction, truth)``; this computes the checker's own
+    message for the stub, so a stored output can never claim work not done.
+    """
+    from softmax_course.exercises import EXERCISES, reveal_prediction
+
+    calls = [
+        node.func.id
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and (node.func.id in EXERCISES or node.func.id == "reveal_prediction")
+    ]  # fmt: skip
+    if len(calls) != 1:
+        raise ValueError(f"a check cell calls exactly one checker, this one {calls}:\n{source}")
+
+    def stub(*args: object) -> None:
+        raise NotImplementedError
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        if calls[0] == "reveal_prediction":
+            reveal_prediction(..., 0.0)
+        else:
+            EXERCISES[calls[0]].check(stub)
+    return printed.getvalue()
+
+
 def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the cells tagged ``solution``, and the outputs of the ``check`` cells
-    (a stored pass would claim work the student has not done yet)."""
-    remover = TagRemovePreprocessor(
-        remove_cell_tags={"solution"}, remove_all_outputs_tags={"check"}, enabled=True
-    )
-    student, _ = remover.preprocess(notebook, {})
+    """The lesson as a student gets it: no solution cells, each check showing the unsolved state.
+
+    Code cells are numbered again in order (the cells a student runs), and the
+    notebook keeps only its kernel metadata.
+    """
+    student = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    student.cells = [c for c in student.cells if "solution" not in c.metadata.get("tags", [])]
+    count = 0
     for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        cell.execution_count = count
+        for output in cell.outputs:
+            if "execution_count" in output:
+                output.execution_count = count
         if "check" in cell.metadata.get("tags", []):
-            cell.execution_count = None
+            text = unsolved_output(cell.source)
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    student.metadata = nbformat.from_dict(
+        {key: notebook.metadata[key] for key in STUDENT_METADATA if key in notebook.metadata}
+    )
     return student
 
 
-def write_student_versions(paths: Sequence[Path], out_dir: Path) -> list[Path]:
-    """Write ``out_dir/NN_topic.ipynb`` for each lesson, without solutions (``make student``)."""
+def student_bytes(lesson: Path) -> bytes:
+    """The student notebook of ``lesson`` (an executed .ipynb), as ``make student`` writes it."""
+    notebook = student_version(nbformat.read(lesson, as_version=4))
+    return nbformat.writes(notebook).encode("utf-8") + b"\n"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class StudentWorkInTheWay(Exception):
+    """A student notebook differs from what ``make student`` last wrote: someone's work."""
+
+
+def write_student_versions(
+    paths: Sequence[Path],
+    out_dir: Path = STUDENT_DIR,
+    fresh: Sequence[str] = (),
+    missing_only: bool = False,
+) -> list[Path]:
+    """Write ``out_dir/NN_topic.ipynb`` for each lesson, never over a student's work.
+
+    A notebook is (re)written when it is missing, or unchanged since this
+    function last wrote it (its SHA-256 is in the manifest). One that differs
+    from both is left as it is and named in a :class:`StudentWorkInTheWay`
+    raised after the others are written, unless its lesson is in ``fresh``:
+    then it is first moved to ``out_dir/backup/`` and a fresh copy written.
+    ``missing_only`` writes only notebooks that do not exist (``make lab``).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    manifest_path = out_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    unknown = set(fresh) - {path.stem for path in paths}
+    if unknown:
+        raise ValueError(f"FRESH names no lesson: {sorted(unknown)}")
+    written, refused = [], []
     for path in paths:
         target = out_dir / path.name
-        nbformat.write(student_version(nbformat.read(path, as_version=4)), target)
+        data = student_bytes(path)
+        if target.exists():
+            current = target.read_bytes()
+            if current == data:
+                manifest[target.name] = sha256(data)
+                continue
+            if missing_only:
+                continue
+            if path.stem in fresh:
+                backup = out_dir / "backup" / (
+                    f"{path.stem}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.ipynb"
+                )
+                backup.parent.mkdir(exist_ok=True)
+                target.rename(backup)
+                print(f"moved your {target.name} to {backup}")
+            elif manifest.get(target.name) != sha256(current):
+                refused.append(target)
+                continue
+        target.write_bytes(data)
+        manifest[target.name] = sha256(data)
         written.append(target)
+    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+    if refused:
+        raise StudentWorkInTheWay(
+            "\n".join(
+                f"{target} has changes of its own (a student's work?): left as it is. For a fresh "
+                f"copy, move it away, or run `make student FRESH={target.stem}` (which moves it "
+                f"to {out_dir / 'backup'}/ first)."
+                for target in refused
+            )
+        )
     return written
 
 
@@ -97,7 +218,9 @@ def write_slides(paths: Sequence[Path], out_dir: Path, vendor: str = "vendor") -
     """Write ``out_dir/NN_topic.slides.html`` from stored outputs (``make slides``).
 
     Every script the deck loads comes from ``out_dir/vendor`` (installed by the
-    Makefile from the npm registry), so the slides work with no network.
+    Makefile from the npm registry), so the slides work with no network. The
+    deck is public: built from the student version (the solutions are
+    skipped slides anyway).
     """
     exporter = SlidesExporter(
         extra_loaders=[DictLoader({"course_slides.html.j2": SLIDES_TEMPLATE})],
@@ -115,7 +238,7 @@ def write_slides(paths: Sequence[Path], out_dir: Path, vendor: str = "vendor") -
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        body, _ = exporter.from_filename(str(path))
+        body, _ = exporter.from_notebook_node(student_version(nbformat.read(path, as_version=4)))
         target = out_dir / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
@@ -174,7 +297,8 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        notebook = student_version(nbformat.read(path, as_version=4))
+        lesson = nbformat.read(path, as_version=4)
+        notebook = student_version(lesson)
         files_dir = f"{path.stem}_files"
         body, resources = exporter.from_notebook_node(
             notebook, resources={"output_files_dir": files_dir, "unique_key": path.stem}
@@ -184,14 +308,14 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
             figure.parent.mkdir(parents=True, exist_ok=True)
             figure.write_bytes(data)
         target = out_dir / f"{path.stem}.md"
-        target.write_text(front_matter(notebook, path) + body, encoding="utf-8")
+        target.write_text(front_matter(lesson, path) + body, encoding="utf-8")
         written.append(target)
     return written
 
 
 #: ``make student|slides|site``: each writes its lessons' files under build/.
 WRITERS = {
-    "student": (write_student_versions, "write student notebooks without solutions"),
+    "student": (write_student_versions, "write student/ notebooks (never over a student's work)"),
     "slides": (write_slides, "write reveal.js slides"),
     "site": (write_site, "write Jekyll seminar pages"),
 }
@@ -203,10 +327,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, (_, help_text) in WRITERS.items():
         command = commands.add_parser(name, help=help_text)
         command.add_argument("notebooks", nargs="*", type=Path)
-        command.add_argument("--out", type=Path, default=ROOT / "build" / name)
+        default = STUDENT_DIR if name == "student" else ROOT / "build" / name
+        command.add_argument("--out", type=Path, default=default)
+        if name == "student":
+            command.add_argument("--fresh", nargs="*", default=[], metavar="NN_topic")
+            command.add_argument("--missing-only", action="store_true")
     args = parser.parse_args(argv)
     write, _ = WRITERS[args.command]
-    for path in write(args.notebooks, args.out):
+    options = {}
+    if args.command == "student":
+        options = {"fresh": args.fresh, "missing_only": args.missing_only}
+    try:
+        written = write(args.notebooks, args.out, **options)
+    except StudentWorkInTheWay as refusal:
+        sys.exit(str(refusal))
+    for path in written:
         print(f"wrote {path}")
 
 

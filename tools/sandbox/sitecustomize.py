@@ -1,0 +1,137 @@
+"""The fence around a submission while it is graded (``make grade``), set by ``tools.grade``.
+
+``tools.grade`` runs each submission's grading (otter-grader, and the
+notebook's kernel it starts) with this folder on PYTHONPATH and
+``SOFTMAX_COURSE_SANDBOX`` naming the submission's private folder. Python then
+runs this file at start-up, and an audit hook (which Python code cannot
+remove) refuses, in that process:
+
+- writing, deleting, renaming or creating anything outside the private folder;
+- reading the folders named in ``SOFTMAX_COURSE_SANDBOX_HIDDEN`` (the lessons
+  with their solutions, the maintainer's tools with the hidden cases, the
+  other submissions), and the autograder's test files except from otter's own code;
+- a network connection to another machine (otter's own logging on 127.0.0.1 is let through
+  from otter's code only);
+- starting a program, except the grader starting the notebook's kernel.
+
+Each refusal raises PermissionError in the submission and is logged to
+``<private folder>/sandbox.log``, which the grade table's feedback reports.
+What this cannot stop: code outside Python's audit events (a C extension
+loaded with ctypes, a compiled library's own file access), and a
+submission that fools the tests running in its own kernel. See the README,
+"Teaching a class".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_ROOT = os.environ.get("SOFTMAX_COURSE_SANDBOX")
+
+
+def _install(root: str) -> None:
+    root = os.path.realpath(root)
+    hidden = [
+        os.path.realpath(path)
+        for path in os.environ.get("SOFTMAX_COURSE_SANDBOX_HIDDEN", "").split(os.pathsep)
+        if path
+    ]
+    from importlib.util import find_spec
+
+    spec = find_spec("otter")  # found, not imported: otter's own code is trusted below
+    otter_dir = os.path.realpath(list(spec.submodule_search_locations)[0]) if spec else "\0"
+    log_path = os.path.join(root, "sandbox.log")
+    is_kernel = "ipykernel_launcher" in " ".join(getattr(sys, "orig_argv", sys.argv))
+    realpath, getframe, fspath = os.path.realpath, sys._getframe, os.fspath
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    busy = [False]
+
+    def inside(path: object, folder: str) -> bool:
+        try:
+            resolved = realpath(fspath(path))
+        except (TypeError, ValueError):
+            return False
+        return resolved == folder or resolved.startswith(folder + os.sep)
+
+    def from_otter() -> bool:
+        frame = getframe(2)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(otter_dir):
+                return True
+            frame = frame.f_back
+        return False
+
+    def refuse(what: str) -> None:
+        busy[0] = True
+        try:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(f"refused: {what}\n")
+        finally:
+            busy[0] = False
+        raise PermissionError(f"the grader's sandbox refused: {what}")
+
+    def hook(event: str, args: tuple) -> None:
+        if busy[0]:
+            return
+        if event == "open":
+            path, mode, flags = args
+            if isinstance(path, int) or path is None:
+                return
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & write_flags
+            )
+            if writes and not inside(path, root) and fspath(path) != os.devnull:
+                refuse(f"writing {path}")
+            if any(inside(path, folder) for folder in hidden):
+                refuse(f"reading {path}")
+            if inside(path, os.path.join(root, "autograder", "source")) or inside(
+                path, os.path.join(root, "autograder", "tests")
+            ):
+                if not from_otter():
+                    refuse(f"reading the autograder's {path}")
+        elif event in ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime",
+                       "os.truncate", "shutil.rmtree", "os.link", "os.symlink"):  # fmt: skip
+            if event == "os.mkdir" and os.path.isdir(args[0]):
+                return  # an existing folder: nothing is created
+            if args and not inside(args[0], root):
+                refuse(f"{event} {args[0]}")
+        elif event == "os.rename":
+            if not (inside(args[0], root) and inside(args[1], root)):
+                refuse(f"renaming {args[0]} to {args[1]}")
+        elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"):
+            address = args[1] if len(args) > 1 else None
+            host = address[0] if isinstance(address, tuple) and address else address
+            if host in ("127.0.0.1", "localhost", "::1") and from_otter():
+                return
+            refuse(f"{event} to {address!r}")
+        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
+                       "os.spawn", "os.fork", "os.forkpty"):  # fmt: skip
+            command = " ".join(map(str, args[1] if event == "subprocess.Popen" else args[:1]))
+            if not is_kernel and event == "subprocess.Popen" and "ipykernel_launcher" in command:
+                return
+            if command == "uname -p":  # platform.processor(), which torch asks
+                return
+            refuse(f"starting {command[:200]}")
+
+    sys.addaudithook(hook)
+    if is_kernel:
+        _limit_cpu(float(os.environ.get("SOFTMAX_COURSE_SANDBOX_CPU_SECONDS", "0")))
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Stop the kernel after ``seconds`` of processor time (an endless loop), load or not.
+
+    Where the resource module is missing (Windows), the grader's wall-clock limit remains.
+    """
+    try:
+        import resource
+    except ImportError:
+        return
+    if seconds > 0:
+        limit = int(seconds) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, limit))
+
+
+if _ROOT:
+    _install(_ROOT)
