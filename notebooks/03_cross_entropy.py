@@ -204,10 +204,10 @@ torch.testing.assert_close(chain_rule, probs[0] - targets[0])
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Step 3: checked by autograd and by finite differences
 #
-# The central difference $(L(z + h e_{nk}) - L(z - h e_{nk})) / 2h$ approximates each
-# partial derivative. At $h = 10^{-5}$ in float64 its error is of order $h^2$ (from
-# the curvature) plus $10^{-16} L / h$ (from rounding), about $10^{-10}$: we assert
-# agreement to $10^{-8}$, a hundred times that.
+# With $e_{nk}$ the one-hot step of logit $(n, k)$, the central difference
+# $(L(z + h e_{nk}) - L(z - h e_{nk})) / 2h$ approximates $\partial L / \partial z_{nk}$.
+# At $h = 10^{-5}$ in float64 its error, of order $h^2$ (curvature) plus
+# $10^{-16} L / h$ (rounding), is about $10^{-10}$: we assert $10^{-8}$, a hundred times that.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Autograd knows nothing of our formula, and the finite
