@@ -22,8 +22,8 @@
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Softmax is the last step of every classifier in this course:
-# it turns whatever scores a model computes into probabilities. Everything in
-# this lesson is about one vector of three scores, `[1, 2, 3]`.
+# it turns whatever scores a model computes into probabilities. Most of this
+# lesson is about one vector of three scores, `[1, 2, 3]`.
 
 # %% slideshow={"slide_type": "subslide"}
 import math
@@ -75,7 +75,7 @@ print(hypothesis)
 # Probabilities must add up to 1: a quick sanity check.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The seminar's own sanity check: the sum prints as exactly 1.
+# About 1 minute. The seminar's own sanity check: the sum prints as 1.
 
 # %%
 hypothesis.sum()
@@ -87,8 +87,8 @@ hypothesis.sum()
 # is the same line plus checks of its input; both agree with PyTorch.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The formula as code, one line; the asserts say "equal to
-# float32 precision", which is what `torch.testing.assert_close` checks.
+# About 1 minute. The formula as code, one line; `torch.testing.assert_close`
+# checks "equal up to float32 rounding" (its default tolerance for float32).
 
 # %% slideshow={"slide_type": "fragment"}
 by_hand = torch.exp(z) / torch.exp(z).sum()
@@ -121,7 +121,7 @@ show(plot_probabilities(z, hypothesis),
 #
 # $$ \frac{e^{z_i + c}}{\sum_j e^{z_j + c}} = \frac{e^{c}\, e^{z_i}}{e^{c} \sum_j e^{z_j}} = \frac{e^{z_i}}{\sum_j e^{z_j}} $$
 #
-# Only the *differences* between logits matter. (Lesson 06 meets the
+# Only the *differences* between logits matter. (A later lesson meets the
 # consequence: a bias shared by all classes can never learn anything.)
 
 # %% [markdown] slideshow={"slide_type": "notes"}

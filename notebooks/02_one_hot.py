@@ -123,8 +123,8 @@ torch.testing.assert_close(one_hot(y, num_classes=5), y_one_hot)
 # names the position too.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. A wrong label in a data set is common; the first message
-# says something is out of bounds, the second says which sample.
+# About 2 minutes. The first message says an index is out of bounds; the
+# second also says which sample holds the bad label.
 
 # %% slideshow={"slide_type": "fragment"}
 bad_y = torch.tensor([0, 5, 1])

@@ -204,9 +204,10 @@ torch.testing.assert_close(chain_rule, probs[0] - targets[0])
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Step 3: checked by autograd and by finite differences
 #
-# The central difference $(L(z + h e_{nk}) - L(z - h e_{nk})) / 2h$ approximates each
-# partial derivative. At $h = 10^{-5}$ in float64 its error (about $h^2$ from the
-# curvature, $10^{-16} L / h$ from rounding) stays near $10^{-10}$; we assert 1e-8.
+# With $e_{nk}$ the one-hot step of logit $(n, k)$, the central difference
+# $(L(z + h e_{nk}) - L(z - h e_{nk})) / 2h$ approximates $\partial L / \partial z_{nk}$.
+# At $h = 10^{-5}$ in float64 its error, of order $h^2$ (curvature) plus
+# $10^{-16} L / h$ (rounding), is about $10^{-10}$: we assert $10^{-8}$, a hundred times that.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Autograd knows nothing of our formula, and the finite
@@ -217,7 +218,7 @@ torch.testing.assert_close(chain_rule, probs[0] - targets[0])
 # %% slideshow={"slide_type": "fragment"}
 formula = (probs - targets) / len(y)
 leaf = z64.clone().requires_grad_()
-(by_autograd,) = torch.autograd.grad(F.cross_entropy(leaf, y), leaf)
+(grad_by_autograd,) = torch.autograd.grad(F.cross_entropy(leaf, y), leaf)
 h = 1e-5
 by_differences = torch.zeros_like(z64)
 for n in range(z64.shape[0]):
@@ -226,7 +227,7 @@ for n in range(z64.shape[0]):
         step[n, k] = h
         rise = F.cross_entropy(z64 + step, y) - F.cross_entropy(z64 - step, y)
         by_differences[n, k] = rise / (2 * h)
-torch.testing.assert_close(by_autograd, formula, rtol=0, atol=1e-12)
+torch.testing.assert_close(grad_by_autograd, formula, rtol=0, atol=1e-12)
 torch.testing.assert_close(by_differences, formula, rtol=0, atol=1e-8)
 print(formula.float())
 
@@ -296,8 +297,8 @@ print("BCE per label:", bce_per_label)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Below 2^-126 float32 keeps fewer and fewer digits (the
-# subnormal numbers); below 2^-149 nothing is left but 0. e^-200 is about
-# 1e-87, far below both.
+# subnormal numbers); a number below half of 2^-149 rounds to 0. e^-200 is
+# about 1e-87, far below both.
 
 # %% slideshow={"slide_type": "fragment"}
 above_zero = torch.nextafter(torch.tensor(0.0), torch.tensor(1.0))

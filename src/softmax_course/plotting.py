@@ -94,7 +94,7 @@ def _as_numpy(values: object, name: str) -> np.ndarray:
 def plot_probabilities(
     logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
 ) -> Figure:
-    """Logits and their softmax probabilities side by side, each probability written on its bar."""
+    """Logits and softmax probabilities side by side, each probability's value above its bar."""
     logits = require_scores(logits, "logits", dims=(1,))
     probs = require_scores(probs, "probs", dims=(1,))
     if logits.shape != probs.shape:
@@ -383,8 +383,8 @@ def plot_temperatures(
 
 #: Marker shapes for the marked points of one figure, so that they differ by more than colour.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-#: The -log p curve is a little flatter than the others (at 96 dpi, 624 x 250
-#: pixels), so that it fits on one slide under the code that draws it.
+#: The -log p curve is a little flatter than the others (at 96 dpi, about
+#: 624 x 250 pixels), so that it fits on one slide under the code that draws it.
 NEGATIVE_LOG_FIGSIZE = (6.5, 2.6)
 
 
