@@ -7,6 +7,7 @@ The pages are written here, into pytest's temporary folder, by the writer that
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import LESSONS as SOURCES
@@ -73,3 +74,15 @@ def test_seminar_outputs_appear_as_in_the_seminar(site):
     text = (site / "01_softmax.md").read_text(encoding="utf-8")
     assert "\n    tensor([0.0900, 0.2447, 0.6652])\n" in text
     assert "\n    tensor(1.)\n" in text
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_speaker_notes_stay_off_the_pages(lesson, site):
+    notes = [
+        cell.source.strip().splitlines()[0]
+        for cell in nbformat.read(lesson, as_version=4).cells
+        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes" and cell.source.strip()
+    ]
+    page = (site / f"{lesson.stem}.md").read_text(encoding="utf-8")
+    assert notes, f"{lesson.name} has no speaker notes"
+    assert not [line for line in notes if line in page]

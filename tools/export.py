@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import copy
 import hashlib
 import io
 import json
@@ -284,10 +285,22 @@ def front_matter(notebook: nbformat.NotebookNode, path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def without_speaker_notes(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` without its speaker-notes cells (slide type ``notes``)."""
+    kept = copy.deepcopy(notebook)
+    kept.cells = [
+        cell
+        for cell in kept.cells
+        if cell.metadata.get("slideshow", {}).get("slide_type") != "notes"
+    ]
+    return kept
+
+
 def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     """Write ``out_dir/NN_topic.md`` seminar pages and their figures (``make site``).
 
     The pages show the student version (no exercise solutions): they are public.
+    They are read, not presented: the speaker notes stay in the lessons and slides.
     """
     exporter = MarkdownExporter(
         extra_loaders=[DictLoader({"course_site.md.j2": SITE_TEMPLATE})],
@@ -298,7 +311,7 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     written = []
     for path in paths:
         lesson = nbformat.read(path, as_version=4)
-        notebook = student_version(lesson)
+        notebook = without_speaker_notes(student_version(lesson))
         files_dir = f"{path.stem}_files"
         body, resources = exporter.from_notebook_node(
             notebook, resources={"output_files_dir": files_dir, "unique_key": path.stem}
