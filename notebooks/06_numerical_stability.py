@@ -46,7 +46,7 @@ from softmax_course.plotting import plot_curves, show
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. Run the first cell: three infinities, then three nans. Then the
 # second: no single exp overflows at 88 (each is 1.65e38), yet their sum does. The
-# sum is what breaks first, which is why the guard must look at the sum.
+# sum is what breaks first, which is why the course's `softmax` checks the sum.
 
 # %% slideshow={"slide_type": "fragment"}
 z_high = torch.tensor([1000.0, 1001.0, 1002.0])
@@ -86,8 +86,8 @@ print(torch.exp(z_low) / torch.exp(z_low).sum())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Remind the class of the shift invariance from lesson 01; the
-# fix is that invariance used on purpose. The cell checks both failing examples
-# against `F.softmax`.
+# fix is that invariance used on purpose. The cell checks the three failing
+# examples against `F.softmax`.
 
 # %% slideshow={"slide_type": "fragment"}
 for logits in (z_high, z_88, z_low):
@@ -281,7 +281,7 @@ for dtype in (torch.float16, torch.bfloat16, torch.float32):
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Three flat bands, each below 1.5 eps of its type, then a cliff at
 # 11 (float16) and near 89 (bfloat16, float32). bfloat16 has float32's range with
-# float16's few digits: it fails late but is never precise.
+# even fewer digits than float16: it fails late but is never precise.
 
 # %%
 fig = plot_curves(scales.tolist(), errors,

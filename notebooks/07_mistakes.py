@@ -119,9 +119,9 @@ print("fixed:", cross_entropy_from_probs(F.softmax(z, dim=1), y))
 # asserted). The course helper refuses such rows.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. With a batch of one the mistake is invisible (`dim=0` and
-# `dim=1` differ only in shape); with several samples the number is wrong and
-# nothing complains. Checking that the rows sum to 1 catches it.
+# About 2 minutes. With a batch of one, `dim=0` makes every probability 1 and the
+# cost 0, which looks like perfect training; with several samples the number is
+# merely wrong and nothing complains. Checking that the rows sum to 1 catches both.
 
 # %% slideshow={"slide_type": "fragment"}
 wrong_probs = F.softmax(z, dim=0)

@@ -21,7 +21,7 @@
 # - read a confusion matrix, the mistakes, and what each class's weights have learned.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The toy data of lessons 01-04 had 8 samples; here there are 1797
+# About 1 minute. The seminar's toy data had 8 samples; here there are 1797
 # real images. The new idea is honest evaluation: the test images decide nothing.
 
 # %% slideshow={"slide_type": "subslide"}
@@ -36,8 +36,8 @@ from softmax_course.models import SoftmaxClassifierModel
 from softmax_course.plotting import plot_curves, plot_images, plot_matrix, show
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# Under a minute. `SoftmaxClassifierModel` is lesson 04's `nn.Linear` wrapped in an
-# `nn.Module`; the loop below is the seminar's, written out again.
+# Under a minute. `SoftmaxClassifierModel` is the `nn.Module` that lesson 04 defines
+# on screen, imported here; the loop below is the seminar's, written out again.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The data, in three parts
@@ -111,13 +111,13 @@ print(f"pixels blank in every training image: {int(blank.sum())}")
 # ## A sanity check: overfit ten images
 #
 # Before a long run, a practitioner checks that the model and loop can learn at all:
-# on one training image per digit, a linear model with 64 inputs can drive the cost
-# near 0. It starts near $\ln 10 \approx 2.303$, the cost of ten equally likely classes
-# (both asserted, for the constants in this cell: 100 epochs at lr 1.0).
+# on one training image per digit, a linear model with 64 inputs drives the cost below
+# 0.01. It starts within 0.2 of $\ln 10 \approx 2.303$, the cost of ten equally likely
+# classes (both asserted, for the constants in this cell: 100 epochs at lr 1.0).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. If this fails, the bug is in the code, not in the data or the
-# learning rate: a wrong loss, a missing `zero_grad`, labels shuffled apart from images.
+# About 2 minutes. If this fails, suspect the code before the data: a wrong loss, a
+# missing `zero_grad`, labels shuffled apart from their images.
 
 # %% slideshow={"slide_type": "fragment"}
 tiny = torch.stack([(y_train == k).nonzero()[0, 0] for k in range(num_classes)])

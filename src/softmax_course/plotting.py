@@ -158,7 +158,7 @@ def plot_curves(
     log_y: bool = False,
     legend_loc: str = "best",
 ) -> Figure:
-    """Several named curves over one x axis; lessons 04, 06 and 08.
+    """Several named curves over one x axis.
 
     Line styles cycle (solid, dashed, ...) so that curves lying on top of each
     other stay visible. ``legend_loc="outside"`` puts the legend right of the
