@@ -79,6 +79,7 @@ seminar_run = train_hand_written(x_train, y_train, double_softmax=True,
                                  nb_epochs=5000, lr=0.1, log_every=1000)
 reference_run = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0)
 print(f"F.cross_entropy at epoch 5000: {reference_run.costs[-1]:.6f}")
+W_end, b_end = seminar_run.parameters["W"].detach(), seminar_run.parameters["b"].detach()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A floor under the cost
@@ -101,6 +102,18 @@ ceiling = -math.log(1 / (math.e + 2))
 print(f"floor {floor:.4f}, ceiling {ceiling:.4f}; the seminar's run ends at "
       f"{seminar_run.costs[-1]:.4f}")
 assert floor < min(seminar_run.costs) and max(seminar_run.costs) < ceiling
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The run flattens far above the floor
+#
+# On a log scale, with `F.cross_entropy`'s run of the same schedule for comparison:
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. The dashed line is the floor. The double-softmax curve flattens around
+# 0.69 and is still falling, ever more slowly; `F.cross_entropy` keeps going down. The next
+# slides ask which samples pay, and why the steps became so small.
+
+# %% slideshow={"slide_type": "fragment"}
 fig = plot_costs({"softmax twice (the seminar's)": seminar_run.costs,
                   "F.cross_entropy": reference_run.costs}, "One softmax or two", log_scale=True,
                  reference_lines={"floor with softmax twice": floor})
@@ -111,9 +124,7 @@ show(fig, alt="Cost per epoch over the seminar's 5000 epochs, log scale: the dou
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Per-sample costs: `reduction='none'`
 #
-# `F.cross_entropy(..., reduction='none')` returns each sample's cost instead of their mean.
-# `F.cross_entropy(hypothesis, y)` is the seminar's cost (a softmax of `hypothesis`, then the
-# log). At the `W` and `b` the seminar's run ended with:
+# Each sample's cost instead of their mean, at the `W` and `b` the seminar's run ended with:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. The mean hides who pays. Per sample, the double softmax charges every sample
@@ -122,10 +133,9 @@ show(fig, alt="Cost per epoch over the seminar's 5000 epochs, log scale: the dou
 # 1e-13, and the double softmax charges it less than its ceiling.
 
 # %% slideshow={"slide_type": "fragment"}
-W_end, b_end = seminar_run.parameters["W"].detach(), seminar_run.parameters["b"].detach()
 z_end = x_train.matmul(W_end) + b_end
 hypothesis_end = F.softmax(z_end, dim=1)
-per_sample_twice = F.cross_entropy(hypothesis_end, y_train, reduction='none')
+per_sample_twice = F.cross_entropy(hypothesis_end, y_train, reduction='none')  # the seminar's
 per_sample_once = F.cross_entropy(z_end, y_train, reduction='none')
 true_class_probs = hypothesis_end[torch.arange(len(y_train)), y_train]
 print("sample class  p(true class)  cost, softmax twice  cost, cross-entropy")
@@ -133,15 +143,17 @@ for n in range(len(y_train)):
     print(f"{n:6d} {y_train[n].item():5d} {true_class_probs[n]:14.1e} "
           f"{per_sample_twice[n]:20.4f} {per_sample_once[n]:20.4f}")
 stuck = per_sample_once.argmax().item()
-print(f"stuck: sample {stuck}, x = {x_train[stuck].int().tolist()}, class {y_train[stuck].item()}")
 assert ((floor < per_sample_twice) & (per_sample_twice < ceiling)).all()
+print(f"stuck: sample {stuck}, x = {x_train[stuck].int().tolist()}, class {y_train[stuck].item()}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What makes the run stall: the gradient
 #
-# Both costs, at the same `W` and `b`: how steep is each? At $W = 0$ nothing has saturated yet
-# (every probability is $\frac{1}{3}$), and the double softmax's gradient is already a third
-# of the true cross-entropy's:
+# Both costs' gradients, at the same `W` and `b`. At $W = 0$, where nothing has saturated (every
+# probability is $\frac{1}{3}$), the double softmax's is already a third of the true
+# cross-entropy's. Along the run it falls much further as the first softmax saturates: the
+# stuck sample's true class goes towards probability 0, where the first softmax's slope
+# vanishes, and its double-softmax cost stays under the ceiling, so nothing pulls it back.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. A stall means small steps, and SGD's step is lr times the gradient. So
@@ -186,11 +198,8 @@ assert abs(twice_at_0 / once_at_0 - 1 / 3) < 1e-12
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Then the first softmax saturates
 #
-# Along the seminar's schedule (runs of 50, 500 and 5000 epochs at `lr = 0.1`, written out), the
-# ratio falls far below a third: the first softmax pushes the stuck sample's true class towards
-# probability 0, where its slope vanishes, and the double softmax's cost there is capped by the
-# ceiling, so nothing pulls the sample back. Judged by the true cross-entropy, the `W` the run
-# ends with is worse than $W = 0$.
+# Runs of 50, 500 and 5000 epochs at `lr = 0.1`: gradient norms, their ratio, the smallest
+# true-class probability, and the true cross-entropy, which ends worse than at $W = 0$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. Two causes, in order: the factor 3 from the start, then saturation, which
@@ -198,36 +207,31 @@ assert abs(twice_at_0 / once_at_0 - 1 / 3) < 1e-12
 # end is above ln 3: the double softmax traded one sample for small gains on the others.
 
 # %% slideshow={"slide_type": "fragment"}
-ends = {0: (W_zero, b_zero)}  # W and b at the end of a run of that many epochs
+ends = {0: (W_zero, b_zero), 5000: (W_end, b_end)}  # W and b at the end of each run
 for epochs in (50, 500):
-    run = train_hand_written(x_train, y_train, double_softmax=True,
-                             nb_epochs=epochs, lr=0.1, log_every=0)
+    run = train_hand_written(x_train, y_train, double_softmax=True, nb_epochs=epochs, lr=0.1,
+                             log_every=0)
     ends[epochs] = (run.parameters["W"].detach(), run.parameters["b"].detach())
-ends[5000] = (W_end, b_end)
-print("epochs  softmax twice  cross-entropy   ratio  smallest p(true class)  cross-entropy")
+print("epochs  twice    once    ratio  min p(true)  cross-entropy")
 ratios = []
-for epochs, (W_at, b_at) in ends.items():
+for epochs, (W_at, b_at) in sorted(ends.items()):
     twice, once = gradient_norms(W_at, b_at)
     z_at = x_train.matmul(W_at) + b_at
     p_true = F.softmax(z_at, dim=1)[torch.arange(len(y_train)), y_train].min().item()
     true_cost = F.cross_entropy(z_at, y_train).item()
     ratios.append(twice / once)
-    print(f"{epochs:6d} {twice:14.4f} {once:14.4f} {twice / once:7.4f} {p_true:23.1e} "
-          f"{true_cost:14.4f}")
+    print(f"{epochs:6d} {twice:6.4f} {once:7.4f} {twice / once:7.4f} {p_true:12.1e} {true_cost:14.4f}")
 assert ratios == sorted(ratios, reverse=True) and ratios[-1] < 0.01
 assert p_true < 1e-12 and true_cost > math.log(3)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "skip"}
 # ## The fix: one softmax
 #
 # The seminar's loop with one line changed: the log of `hypothesis` itself, the cross-entropy
-# of lesson 03. It runs with your `nb_epochs` and `lr`:
+# of lesson 03. It runs with your `nb_epochs` and `lr`.
 
-# %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Point at the one changed line; everything else is the seminar's loop. With
-# the seminar's numbers the log now reads like F.cross_entropy's in lesson 04.
-
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "slide"}
+# The fix: the seminar's loop with one line changed, at your nb_epochs and lr
 W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
 b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
 optimizer = optim.SGD([W, b], lr=lr)
@@ -243,6 +247,11 @@ for epoch in range(nb_epochs + 1):
     fixed_costs.append(cost.item())
     if epoch % 500 == 0:
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. Point at the one changed line: the log of `hypothesis` itself, the
+# cross-entropy of lesson 03; everything else is the seminar's loop. With the seminar's
+# numbers the log now reads like `F.cross_entropy`'s in lesson 04.
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### The fixed loop follows `F.cross_entropy`

@@ -43,8 +43,12 @@ CLEAR_ERRORS = {"ValueError", "TypeError"}
 #: (lesson glob, variable, new value): numbers a student is invited to change.
 CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
-    ("04_*.py", "nb_epochs", "1000"),
-    ("04_*.py", "lr", "0.5"),
+    ("04_*.py", "nb_epochs", "500"),
+    ("04_*.py", "lr", "0.01"),
+    ("04_*.py", "lr", "1.0"),
+    ("05_*.py", "nb_epochs", "500"),
+    ("05_*.py", "lr", "0.01"),
+    ("05_*.py", "lr", "1.0"),
     ("07_*.py", "nb_epochs", "300"),
     ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "100"),
