@@ -373,3 +373,49 @@ print(f"the larger part of the difference: {larger}")
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The habit to keep: when a run stalls, look at the per-sample costs and at
 # the gradient, not only at the mean cost.
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# **Exercise 1 (predict, then run).** With **5** classes, what is the lowest
+# cost that a double softmax allows? Write your prediction (a number, two
+# decimals are enough) in place of the `...`, then run the check cell, which
+# measures it on a confident, correct prediction.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import reveal_prediction
+
+floor_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+floor_prediction = math.log(1 + 4 / math.e)
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+five_classes = torch.tensor([[40.0, 0.0, 0.0, 0.0, 0.0]])
+measured_floor = F.cross_entropy(F.softmax(five_classes, dim=1), torch.tensor([0])).item()
+reveal_prediction(floor_prediction, measured_floor)
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# Each check cell tests your function on several cases and prints ✓, or the
+# first failing case with a hint.
+#
+# **Exercise 2.** Write `double_softmax_floor(num_classes)`: the floor under the
+# seminar's double-softmax loss with `num_classes` classes: no sample's cost goes below it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import check_double_softmax_floor
+
+
+def double_softmax_floor(num_classes):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def double_softmax_floor(num_classes):
+    return -math.log(math.e / (math.e + num_classes - 1))
+
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+check_double_softmax_floor(double_softmax_floor)
