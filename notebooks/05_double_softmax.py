@@ -258,8 +258,8 @@ for epoch in range(nb_epochs + 1):
 #
 # Against `F.cross_entropy` at the same `nb_epochs` and `lr`, epoch by epoch. At `lr = 0.1` the
 # two agree within $10^{-12}$ at every epoch (asserted below for the seminar's schedule, written
-# out); at a learning rate of 0.5 or more a run becomes chaotic, and the two costs' rounding
-# differences, the same cost computed in another order, grow with the epochs.
+# out); at a high learning rate (lesson 04's exercise 2 shows `lr = 1.0`) a run becomes chaotic,
+# and the two costs' rounding differences, the same cost computed in another order, grow.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Same formula, computed two ways (log of softmax against log_softmax), so
