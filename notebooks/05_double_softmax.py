@@ -93,7 +93,7 @@ W_end, b_end = seminar_run.parameters["W"].detach(), seminar_run.parameters["b"]
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Derive the bound on the board: the second softmax's inputs lie in [0, 1],
 # so its outputs lie between 1/(e+2) and e/(e+2). The floor explains why the cost can never
-# reach F.cross_entropy's 0.13, but the run stops well before the floor. The ceiling at 1.551
+# reach F.cross_entropy's 0.13, but the run stays well above the floor. The ceiling at 1.551
 # matters on the next slide.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -109,7 +109,7 @@ assert floor < min(seminar_run.costs) and max(seminar_run.costs) < ceiling
 # On a log scale, with `F.cross_entropy`'s run of the same schedule for comparison:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The dashed line is the floor. The double-softmax curve flattens around
+# About 1 minute. The thin gray line is the floor. The double-softmax curve flattens around
 # 0.69 and is still falling, ever more slowly; `F.cross_entropy` keeps going down. The next
 # slides ask which samples pay, and why the steps became so small.
 
