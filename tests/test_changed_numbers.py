@@ -51,8 +51,12 @@ KERNEL_ENVIRONMENT = {**os.environ, **SCALAR_AND_MKL_COMPATIBLE.environment}
 #: (lesson glob, variable, new value): numbers a student is invited to change.
 CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
-    ("04_*.py", "nb_epochs", "1000"),
-    ("04_*.py", "lr", "0.5"),
+    ("04_*.py", "nb_epochs", "500"),
+    ("04_*.py", "lr", "0.01"),
+    ("04_*.py", "lr", "1.0"),
+    ("05_*.py", "nb_epochs", "500"),
+    ("05_*.py", "lr", "0.01"),
+    ("05_*.py", "lr", "1.0"),
     ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "30"),
     ("08_*.py", "nb_epochs", "3000"),
@@ -62,6 +66,7 @@ CHANGES = [
 
 #: (lesson glob, variable, new value): values the lessons refuse, each with a clear message.
 REFUSED = [
+    ("01_*.py", "temperatures", "[0.0, 1.0]"),  # softmax(z / T) divides by T
     ("08_*.py", "split_seed", "None"),  # a split drawn anew on every run would change every number
 ]
 

@@ -23,6 +23,7 @@ LESSON_CHECKERS = {
     "02_one_hot": ["check_one_hot", "check_labels_from_one_hot"],
     "03_cross_entropy": ["check_cross_entropy", "check_logit_gradient"],
     "04_training_styles": ["check_accuracy"],
+    "05_double_softmax": ["check_double_softmax_floor"],
     "06_numerical_stability": ["check_stable_softmax", "check_logsumexp"],
     "07_mistakes": ["check_double_softmax_floor"],
     "08_digits": ["check_standardize", "check_confusion_matrix"],
