@@ -441,10 +441,11 @@ def missed(results: dict) -> list[str]:
 def report(results: dict) -> str:
     """The results as the table that ``make bench`` prints and CONTRIBUTING quotes."""
     machine = results["machine"]
+    runs = f"median of {results['repeat']} runs" if "lessons" in results else "one run"
     header = (
         f"softmax-course bench: {machine['cores']} cores ({machine['processor']}), "
         f"torch {machine['torch']}, OMP_NUM_THREADS={machine['omp_num_threads']}, "
-        f"median of {results['repeat']} runs; targets are ratios, seconds are for information"
+        f"{runs}; targets are ratios, seconds are for information"
     )
     lines = [header, ""]
     if "lessons" in results:
