@@ -113,6 +113,15 @@ def test_make_test_above_8_nbval_steps_is_a_miss(tmp_path):
     assert missed(results(parts=parts)) == ["make test: 9.50x, target <= 8.00x"]
 
 
+def test_a_failed_step_is_timed_and_named(tmp_path):
+    steps = make_test_steps(tmp_path)
+    steps[0]["returncode"] = 1
+    parts = parts_table(steps, total_s=50.0)
+    assert missed(results(parts=parts)) == ["make test step failed: ruff check ."]
+    [line] = [line for line in report(results(parts=parts)).splitlines() if line.startswith("ruff")]
+    assert line.endswith("0.05  FAILED")
+
+
 @pytest.mark.skipif(os.name != "posix", reason="the wrappers are #! scripts, as make runs them")
 def test_a_wrapper_times_a_command_and_exits_as_it_did(tmp_path):
     commands = tmp_path / "real"

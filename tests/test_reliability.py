@@ -26,6 +26,7 @@ import pytest
 
 from conftest import ANSI_ESCAPE, LESSONS, NOTEBOOKS, ROOT
 from tools.execute import execute_notebook
+from tools.execute import main as execute_main
 from tools.twins import twin_drift
 
 
@@ -175,12 +176,16 @@ def test_a_changed_number_fails_nbval_and_an_address_does_not(nbval_run):
     assert "0.6653" in output and "0.6652" in output
 
 
-def run_execute(*paths: Path) -> subprocess.CompletedProcess:
-    """``make execute``'s command on ``paths``."""
-    return subprocess.run(
-        [sys.executable, "-m", "tools.execute", *map(str, paths)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False,
-    )
+def run_execute(capsys: pytest.CaptureFixture, *paths: Path) -> tuple[int, str, str]:
+    """``make execute``'s command on ``paths``, in this process (its kernels are new
+    processes): the exit status, stdout, and stderr with the exit message."""
+    try:
+        execute_main([str(path) for path in paths])
+        returncode, message = 0, ""
+    except SystemExit as exit:  # a str code: status 1, the message on stderr
+        returncode, message = 1, str(exit.code)
+    out, err = capsys.readouterr()
+    return returncode, out, err + message
 
 
 EXECUTE_FAILURES = {
@@ -190,7 +195,7 @@ EXECUTE_FAILURES = {
 
 
 @pytest.mark.parametrize("failure", EXECUTE_FAILURES)
-def test_a_failed_make_execute_names_the_cell_and_changes_no_notebook(scratch, failure):
+def test_a_failed_make_execute_names_the_cell_and_changes_no_notebook(scratch, failure, capsys):
     cells, expected = EXECUTE_FAILURES[failure]
     # "earlier" executes fine before the failure: storing its output would change its bytes.
     earlier = write_notebook(scratch, "earlier", ["print('executed before the failure')"])
@@ -198,19 +203,19 @@ def test_a_failed_make_execute_names_the_cell_and_changes_no_notebook(scratch, f
     later = write_notebook(scratch, "later", ["print('never reached')"])
     notebooks = [earlier, failing, later]
     before = {path.name: path.read_bytes() for path in notebooks}
-    result = run_execute(*notebooks)
-    assert result.returncode != 0
-    assert f"executing {earlier}" in result.stdout and f"executing {later}" not in result.stdout
-    assert f"{failing}: {expected}" in result.stderr
+    returncode, stdout, stderr = run_execute(capsys, *notebooks)
+    assert returncode != 0
+    assert f"executing {earlier}" in stdout and f"executing {later}" not in stdout
+    assert f"{failing}: {expected}" in stderr
     assert {path.name: path.read_bytes() for path in notebooks} == before
     assert sorted(p.name for p in scratch.iterdir()) == sorted(before), "no temporary file is left"
 
 
-def test_make_execute_stores_the_outputs_in_place(scratch):
+def test_make_execute_stores_the_outputs_in_place(scratch, capsys):
     path = write_notebook(scratch, "fine", ["print(6 * 7)"])
     path.chmod(0o644)
-    result = run_execute(path)
-    assert result.returncode == 0, result.stderr
+    returncode, _, stderr = run_execute(capsys, path)
+    assert returncode == 0, stderr
     assert nbformat.read(path, as_version=4).cells[0].outputs[0]["text"] == "42\n"
     assert [p.name for p in scratch.iterdir()] == ["fine.ipynb"], "no temporary file is left"
     if os.name == "posix":

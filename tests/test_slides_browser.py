@@ -70,9 +70,10 @@ def decks(tmp_path_factory, vendor) -> Path:
     return folder
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def deck_page(browser, decks, request):
-    """Open ``request.param``'s deck offline at 1280x800; yield (page, lesson name, notebook)."""
+    """Open ``request.param``'s deck offline at 1280x800, once for the tests of that deck;
+    yield (page, lesson name, notebook)."""
     lesson: Path = request.param
     context = browser.new_context(offline=True, viewport=VIEWPORT)
     requests: list[str] = []

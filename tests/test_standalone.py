@@ -14,17 +14,23 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import ANSI_ESCAPE, ROOT
 
-#: The test files that read the repository's own files (the seminar's numbers, the
-#: documents, the workflow, the lessons) without executing a lesson: cheap to run
-#: again from the copy. The test that installs the course into a new venv is left out.
-READERS = "test_training.py or test_site.py or test_data.py or test_platforms.py"
-SLOW = "pip_install"
+#: The tests that read the repository's own files (the seminar's numbers, the
+#: documents, the workflow, the lessons), run again from the copy; left out are the
+#: ones that train for thousands of epochs or install the course into a new venv.
+READERS = {
+    "tests/test_training.py": "seminar and not each_style",
+    "tests/test_site.py": "",
+    "tests/test_data.py": "",
+    "tests/test_platforms.py": "not pip_install",
+}
 #: Spellings of a path beside the repository: above its root, or a sibling folder.
 LEAVES_THE_ROOT = re.compile(
     r"ROOT\.parent\b|parents\[[2-9]\]|\.parent\.parent\.parent|[\"']\.\./|[\"']\.\.[\"']"
@@ -69,21 +75,31 @@ def pytest_in(copy: Path, *arguments: str) -> tuple[int, str]:
     return result.returncode, ANSI_ESCAPE.sub("", result.stdout + result.stderr)
 
 
-def test_pytest_nbval_in_a_copy_alone_collects_the_unit_tests_and_every_lesson(alone):
-    """``pytest --nbval`` with no paths (the README's make-free command) at the root."""
-    returncode, output = pytest_in(alone, "--nbval", "--collect-only")
-    assert returncode == 0, output[-3000:]
-    collected = {line.split("::")[0] for line in output.splitlines() if "::" in line}
-    twins = (alone / "notebooks").glob("[0-9][0-9]_*.ipynb")
-    lessons = {f"notebooks/{path.name}" for path in twins}
-    assert lessons and lessons <= collected, lessons - collected
-    assert "tests/test_standalone.py" in collected and "tests/test_platforms.py" in collected
-
-
-def test_a_copy_alone_passes_the_tests_that_read_the_repositorys_files(alone):
-    returncode, output = pytest_in(alone, "-rs", "tests", "-k", f"({READERS}) and not ({SLOW})")
+def test_a_copy_alone_collects_everything_and_passes_the_tests_that_read_its_files(alone):
+    """``pytest --nbval`` with no paths (the README's make-free command) at the copy's
+    root collects every test module and every lesson (a module or notebook that fails
+    to load is an error), and runs the tests that read the repository's files."""
+    selection = " or ".join(
+        f"({Path(path).name} and {words})" if words else Path(path).name
+        for path, words in READERS.items()
+    )
+    returncode, output = pytest_in(alone, "--nbval", "-rs", "-k", selection)
     assert returncode == 0, output[-3000:]
     assert " skipped" not in output, f"a file the tests read is missing from the copy:\n{output}"
+    passed = re.search(r"(\d+) passed, (\d+) deselected", output)
+    assert passed, output[-3000:]
+    lesson_cells = sum(
+        cell.cell_type == "code"
+        for path in (alone / "notebooks").glob("[0-9][0-9]_*.ipynb")
+        for cell in nbformat.read(path, as_version=4).cells
+    )
+    assert int(passed[2]) >= lesson_cells, "every lesson's cells are collected (then deselected)"
+
+
+def test_pytest_at_the_root_collects_the_unit_tests_and_the_lessons():
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+        "testpaths"
+    ] == ["tests", "notebooks"]
 
 
 def test_no_test_or_tool_builds_a_path_beside_the_repository():
