@@ -328,6 +328,8 @@ def part_name(entry: dict) -> str:
         return "unit tests: pytest " + " ".join(command[1:])
     if command[0] == "python" and command[1:3] == ["-m", "tools.export"]:
         return f"{command[3]} export"
+    if command[0] == "python" and command[1:3] == ["-m", "tools.arithmetic_paths"]:
+        return "nbval on the other arithmetic paths (tools.arithmetic_paths)"
     return " ".join(command)
 
 
