@@ -27,7 +27,8 @@ from otter.test_files import ExceptionTestFile
 from test_exercises import CHECKED, SOLUTIONS, WRONG, solution_cells
 
 from conftest import LESSONS, ROOT, tags
-from tools.grade import all_cases, grade_folder, lesson_exercises, test_file
+from tools.grade import all_cases, grade_folder, lesson_exercises
+from tools.grade import test_file as otter_test_file
 
 STUDENT = ROOT / "student"
 #: Processor seconds a kernel may use: far above a lesson's run, low enough to stop a loop soon.
@@ -262,19 +263,38 @@ def test_no_submission_reached_outside_its_folder(graded):
     assert "not written yet" in text
 
 
+@pytest.fixture(scope="module")
+def otter_tests(tmp_path_factory) -> dict[str, ExceptionTestFile]:
+    """The otter test file of every exercise, as make grade writes it, loaded once."""
+    folder = tmp_path_factory.mktemp("otter-tests")
+    loaded = {}
+    for exercise, function in CHECKED.items():
+        path = folder / f"{exercise}.py"
+        path.write_text(otter_test_file(exercise, function), encoding="utf-8")
+        loaded[exercise] = ExceptionTestFile.from_file(str(path))
+    return loaded
+
+
+def passes(tests: ExceptionTestFile, env: dict) -> list[bool]:
+    tests.run(env)
+    return [result.passed for result in tests.test_case_results]
+
+
+@pytest.mark.parametrize("checker_name", CHECKED)
+def test_the_solution_passes_its_otter_tests(otter_tests, checker_name):
+    function = CHECKED[checker_name]
+    assert all(passes(otter_tests[checker_name], {function: SOLUTIONS[function]}))
+
+
 @pytest.mark.parametrize(
     ("checker_name", "what", "wrong"),
     [(name, what, fn) for name, answers in WRONG.items() for what, fn in answers],
     ids=[f"{name}-{what}" for name, answers in WRONG.items() for what, _ in answers],
 )
-def test_a_known_wrong_answer_loses_points_on_its_exercise_only(tmp_path, checker_name, what, wrong):
-    results = {}
-    for other, function in CHECKED.items():
-        path = tmp_path / f"{other}.py"
-        path.write_text(test_file(other, function), encoding="utf-8")
-        env = {function: wrong if other == checker_name else SOLUTIONS[function]}
-        tests = ExceptionTestFile.from_file(str(path))
-        tests.run(env)
-        results[other] = [result.passed for result in tests.test_case_results]
+def test_a_known_wrong_answer_loses_points_on_its_exercise_only(otter_tests, checker_name, what, wrong):
+    """One submission with this wrong answer and every other exercise solved: as otter grades it."""
+    env = {function: SOLUTIONS[function] for function in CHECKED.values()}
+    env[CHECKED[checker_name]] = wrong
+    results = {name: passes(tests, env) for name, tests in otter_tests.items()}
     assert not all(results[checker_name]), f"{what} passes every case of {checker_name}"
     assert all(all(passed) for name, passed in results.items() if name != checker_name)
