@@ -254,7 +254,7 @@ def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
         try:
             output, _ = process.communicate(timeout=WALL_LIMIT)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            stop(process)
             output, _ = process.communicate()
             why = f"the grading took longer than {WALL_LIMIT:.0f} s"
         else:
@@ -291,6 +291,14 @@ def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
         graded.seconds = time.perf_counter() - began
         shutil.rmtree(private, ignore_errors=True)
     return graded
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Kill a grading and the kernel it started (its whole process group where there is one)."""
+    if hasattr(os, "killpg"):
+        os.killpg(process.pid, signal.SIGKILL)
+    else:  # Windows: the kernel is the grading's child and ends with its pipe
+        process.kill()
 
 
 def _results_by_exercise(private: Path) -> dict[str, tuple[int, str]]:
