@@ -125,10 +125,14 @@ def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[
         hand_in("solution", lesson, solved(lesson), full(lesson))
         wrong = {fn: WRONG_CODE[fn] for fn in functions(lesson).values()}
         hand_in("wrong", lesson, solved(lesson, **wrong), dict.fromkeys(functions(lesson), "fail"))
-        # One exercise wrong, the others right: only that one loses points.
-        for exercise, function in list(functions(lesson).items())[:1]:
-            points = {**full(lesson), exercise: "fail"}
-            hand_in(f"one-wrong-{function}", lesson, solved(lesson, **{function: WRONG_CODE[function]}), points)
+
+    # One exercise wrong, the others right: only that one loses points (every known-wrong
+    # answer is also graded this way by otter's test files below, without a kernel).
+    for exercise, function in functions(first).items():
+        points = {**full(first), exercise: "fail"}
+        hand_in(f"one-wrong-{function}", first, solved(first, **{function: WRONG_CODE[function]}), points)
+    unnormalised = "def my_softmax(z):\n    return torch.exp(z)\n"
+    hand_in("unnormalised", first, solved(first, my_softmax=unnormalised), {**full(first), "check_softmax": "fail"})
 
     grades_csv = grades / "grades.csv"
     hand_in("other-correct", first, solved(first, **OTHER_CORRECT), full(first))
@@ -210,6 +214,9 @@ def graded(tmp_path_factory):
     seconds = time.perf_counter() - began
     print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers "
           f"({seconds / len(results):.2f} s per submission)")  # fmt: skip
+    for result in results:  # the score table, for `pytest -s`
+        scores = "; ".join(f"{e} {p}/{m} {f[:40]!r}" for e, (p, m, f) in result.scores.items())
+        print(f"{result.student:28} {result.lesson:24} {result.seconds:5.1f} s  {scores}")
     return expected, results, grades
 
 
