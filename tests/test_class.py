@@ -27,7 +27,8 @@ from otter.test_files import ExceptionTestFile
 from test_exercises import CHECKED, SOLUTIONS, WRONG, solution_cells
 
 from conftest import LESSONS, ROOT, tags
-from tools.grade import all_cases, grade_folder, lesson_exercises, test_file
+from tools.grade import all_cases, grade_folder, lesson_exercises
+from tools.grade import test_file as otter_test_file
 
 STUDENT = ROOT / "student"
 #: Processor seconds a kernel may use: far above a lesson's run, low enough to stop a loop soon.
@@ -124,10 +125,14 @@ def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[
         hand_in("solution", lesson, solved(lesson), full(lesson))
         wrong = {fn: WRONG_CODE[fn] for fn in functions(lesson).values()}
         hand_in("wrong", lesson, solved(lesson, **wrong), dict.fromkeys(functions(lesson), "fail"))
-        # One exercise wrong, the others right: only that one loses points.
-        for exercise, function in list(functions(lesson).items())[:1]:
-            points = {**full(lesson), exercise: "fail"}
-            hand_in(f"one-wrong-{function}", lesson, solved(lesson, **{function: WRONG_CODE[function]}), points)
+
+    # One exercise wrong, the others right: only that one loses points (every known-wrong
+    # answer is also graded this way by otter's test files below, without a kernel).
+    for exercise, function in functions(first).items():
+        points = {**full(first), exercise: "fail"}
+        hand_in(f"one-wrong-{function}", first, solved(first, **{function: WRONG_CODE[function]}), points)
+    unnormalised = "def my_softmax(z):\n    return torch.exp(z)\n"
+    hand_in("unnormalised", first, solved(first, my_softmax=unnormalised), {**full(first), "check_softmax": "fail"})
 
     grades_csv = grades / "grades.csv"
     hand_in("other-correct", first, solved(first, **OTHER_CORRECT), full(first))
@@ -209,6 +214,9 @@ def graded(tmp_path_factory):
     seconds = time.perf_counter() - began
     print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers "
           f"({seconds / len(results):.2f} s per submission)")  # fmt: skip
+    for result in results:  # the score table, for `pytest -s`
+        scores = "; ".join(f"{e} {p}/{m} {f[:40]!r}" for e, (p, m, f) in result.scores.items())
+        print(f"{result.student:28} {result.lesson:24} {result.seconds:5.1f} s  {scores}")
     return expected, results, grades
 
 
@@ -262,19 +270,38 @@ def test_no_submission_reached_outside_its_folder(graded):
     assert "not written yet" in text
 
 
+@pytest.fixture(scope="module")
+def otter_tests(tmp_path_factory) -> dict[str, ExceptionTestFile]:
+    """The otter test file of every exercise, as make grade writes it, loaded once."""
+    folder = tmp_path_factory.mktemp("otter-tests")
+    loaded = {}
+    for exercise, function in CHECKED.items():
+        path = folder / f"{exercise}.py"
+        path.write_text(otter_test_file(exercise, function), encoding="utf-8")
+        loaded[exercise] = ExceptionTestFile.from_file(str(path))
+    return loaded
+
+
+def passes(tests: ExceptionTestFile, env: dict) -> list[bool]:
+    tests.run(env)
+    return [result.passed for result in tests.test_case_results]
+
+
+@pytest.mark.parametrize("checker_name", CHECKED)
+def test_the_solution_passes_its_otter_tests(otter_tests, checker_name):
+    function = CHECKED[checker_name]
+    assert all(passes(otter_tests[checker_name], {function: SOLUTIONS[function]}))
+
+
 @pytest.mark.parametrize(
     ("checker_name", "what", "wrong"),
     [(name, what, fn) for name, answers in WRONG.items() for what, fn in answers],
     ids=[f"{name}-{what}" for name, answers in WRONG.items() for what, _ in answers],
 )
-def test_a_known_wrong_answer_loses_points_on_its_exercise_only(tmp_path, checker_name, what, wrong):
-    results = {}
-    for other, function in CHECKED.items():
-        path = tmp_path / f"{other}.py"
-        path.write_text(test_file(other, function), encoding="utf-8")
-        env = {function: wrong if other == checker_name else SOLUTIONS[function]}
-        tests = ExceptionTestFile.from_file(str(path))
-        tests.run(env)
-        results[other] = [result.passed for result in tests.test_case_results]
+def test_a_known_wrong_answer_loses_points_on_its_exercise_only(otter_tests, checker_name, what, wrong):
+    """One submission with this wrong answer and every other exercise solved: as otter grades it."""
+    env = {function: SOLUTIONS[function] for function in CHECKED.values()}
+    env[CHECKED[checker_name]] = wrong
+    results = {name: passes(tests, env) for name, tests in otter_tests.items()}
     assert not all(results[checker_name]), f"{what} passes every case of {checker_name}"
     assert all(all(passed) for name, passed in results.items() if name != checker_name)

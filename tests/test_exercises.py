@@ -258,7 +258,7 @@ def test_checkers_never_print_the_expected_values(capsys):
     assert "0.09" not in out and "0.2447" not in out
 
 
-# --- hints nudge; they never contain the solution's code (issue 10) -----------
+# --- hints nudge; they never contain the solution's code ---------------------
 
 MIN_FRAGMENT = 12  # shorter pieces ("dim=1", "len(y)") are words a hint may use
 

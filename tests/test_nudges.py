@@ -1,8 +1,9 @@
-"""Exercises nudge: predictions come before the truth, hints never hold the answer.
+"""Exercises nudge: predictions come before the truth, whatever is written in their place.
 
-``reveal_prediction`` closes each lesson's "predict, then run" exercise; the
-checkers' hints name an idea or a lesson section, never the code to type; the
-solution cells open collapsed.
+``reveal_prediction`` closes each lesson's "predict, then run" exercise and
+shows the truth only for a written prediction of the truth's kind and shape;
+the solution cells open collapsed. (The hints' own test, that none holds the
+answer, is in ``test_exercises.py``.)
 """
 
 import math

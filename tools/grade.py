@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -196,15 +197,26 @@ class Graded:
     refused: list[str] = field(default_factory=list)
 
 
-def feedback_for(exercise: str, cases: list[dict]) -> str:
+#: The grader's own reasons for failing every case; any other failure's feedback is its hint.
+REASONS = ("not written yet", "no function ", "the submission replaced ")
+#: A failed case in otter's output: its name, then its indented error lines.
+FAILED_CASE = re.compile(
+    r"^    (?P<name>.+?) result:\n        ❌ Test case failed\n(?P<detail>(?:        .*\n?)*)", re.M
+)
+
+
+def feedback_for(exercise: str, output: str) -> str:
     """The hint of the first failing case (from the grader's table, not from the submission)."""
     hints = {f"{exercise}: {name}": hint for name, _, _, hint in all_cases(exercise)}
-    for case in cases:
-        if not case["passed"]:
-            if "not written yet" in case["message"]:
-                return "not written yet"
-            return hints.get(case["name"], "a case failed")
-    return ""
+    failure = FAILED_CASE.search(output)
+    if failure is None:
+        return ""
+    lines = failure["detail"].strip().splitlines()
+    last = lines[-1].strip() if lines else ""
+    reason = last.removeprefix("AssertionError: ")
+    if reason.startswith(REASONS):
+        return reason.strip()[:120]
+    return hints.get(failure["name"], "a case failed")
 
 
 def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
@@ -242,7 +254,7 @@ def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
         try:
             output, _ = process.communicate(timeout=WALL_LIMIT)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            stop(process)
             output, _ = process.communicate()
             why = f"the grading took longer than {WALL_LIMIT:.0f} s"
         else:
@@ -259,12 +271,15 @@ def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
             print(log.read_text() if log.is_file() else "(no refusals)")
         results = private / "results.json"
         if why is None and results.is_file():
-            by_file = _results_by_exercise(private, exercises)
+            by_file = _results_by_exercise(private)
             for exercise in exercises:
-                cases = by_file.get(exercise, [])
-                points = sum(case["passed"] for case in cases)
                 total = len(all_cases(exercise))
-                graded.scores[exercise] = (points, total, feedback_for(exercise, cases))
+                points, output = by_file.get(exercise, (0, "no result"))
+                points = max(0, min(points, total))
+                feedback = "" if points == total else feedback_for(exercise, output)
+                if points < total and not feedback:
+                    feedback = "a case failed"
+                graded.scores[exercise] = (points, total, feedback)
         else:
             why = why or "otter wrote no results"
             for exercise in exercises:
@@ -278,19 +293,22 @@ def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
     return graded
 
 
-def _results_by_exercise(private: Path, exercises: Sequence[str]) -> dict[str, list[dict]]:
-    """Each exercise's case results (name, passed, message), from otter's results.json."""
+def stop(process: subprocess.Popen) -> None:
+    """Kill a grading and the kernel it started (its whole process group where there is one)."""
+    if hasattr(os, "killpg"):
+        os.killpg(process.pid, signal.SIGKILL)
+    else:  # Windows: the kernel is the grading's child and ends with its pipe
+        process.kill()
+
+
+def _results_by_exercise(private: Path) -> dict[str, tuple[int, str]]:
+    """Each exercise's points and otter's output for it, from otter's results.json."""
     data = json.loads((private / "results.json").read_text())
-    found: dict[str, list[dict]] = {}
-    for test in data.get("tests", []):
-        name = test.get("name", "")
-        exercise = name.split(":", 1)[0].strip()
-        if exercise in exercises:
-            passed = test.get("score", 0) == test.get("max_score", 1) and test.get("max_score")
-            found.setdefault(exercise, []).append(
-                {"name": name, "passed": bool(passed), "message": test.get("output", "")}
-            )
-    return found
+    return {
+        test["name"]: (int(test.get("score", 0)), test.get("output", ""))
+        for test in data.get("tests", [])
+        if test.get("name") in EXERCISES
+    }
 
 
 def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,

@@ -100,7 +100,10 @@ def _install(root: str) -> None:
             if not (inside(args[0], root) and inside(args[1], root)):
                 refuse(f"renaming {args[0]} to {args[1]}")
         elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"):
-            address = args[1] if len(args) > 1 else None
+            if event == "socket.getaddrinfo":
+                address = (args[0], args[1])
+            else:
+                address = args[1] if len(args) > 1 else None
             host = address[0] if isinstance(address, tuple) and address else address
             if host in ("127.0.0.1", "localhost", "::1") and from_otter():
                 return
