@@ -35,12 +35,12 @@ from softmax_course.functional import softmax
 from softmax_course.plotting import plot_probabilities, plot_temperatures, show
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The imports, then the seminar's first cell: the seed makes the
-# random numbers of the next lessons the seminar's.
+# About 1 minute. The imports, then the seminar's first cell, which seeds the random
+# generator; this lesson draws nothing random, and each later lesson repeats the seed itself.
 
 # %% [markdown]
 # The seminar's first cell seeds PyTorch's random generator, so that every random
-# number drawn after it is the same on every run (lesson 02 draws some).
+# number drawn after it is the same on every run (lesson 02 repeats this seed before its draws).
 
 # %%
 # For reproducibility
@@ -88,7 +88,7 @@ hypothesis.sum()
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The formula as code, one line; `torch.testing.assert_close`
-# checks "equal up to float32 rounding" (its default tolerance for float32).
+# checks closeness within its float32 defaults, rtol 1.3e-6 and atol 1e-5.
 
 # %% slideshow={"slide_type": "fragment"}
 by_hand = torch.exp(z) / torch.exp(z).sum()
@@ -199,8 +199,8 @@ show(
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # What the table shows, asserted for the temperatures above: the largest over the
-# smallest probability is $e^{(\max z - \min z)/T}$ (compared as logarithms,
-# which stay exact when a probability is tiny); as $T$ grows the top probability
+# smallest probability is $e^{(\max z - \min z)/T}$ (compared as float64 logarithms,
+# which stay accurate when a probability is tiny); as $T$ grows the top probability
 # never rises; and the order of the classes never changes.
 
 # %% [markdown] slideshow={"slide_type": "notes"}

@@ -186,9 +186,9 @@ print(jacobian.float())  # float32 prints without a dtype line
 #    = -\frac{1}{p_y}\, p_y (\delta_{yj} - p_j) = p_j - \delta_{yj},
 #    \qquad \nabla_z L = p - \text{one\_hot}(y) $$
 #
-# The mean over $N$ samples divides each row by $N$. A gradient step lowers
-# every logit in proportion to its probability and raises the true class's by 1
-# (all divided by $N$), so the true class gains $1 - p_y$ net.
+# The mean over $N$ samples divides each row by $N$. A gradient step of size lr on
+# the logits lowers every logit $j$ by lr$\,p_j/N$ and raises the true class's by
+# lr$/N$, so the true class's logit gains lr$\,(1 - p_y)/N$ net.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Only row y of the Jacobian matters, and the 1/p_y cancels
@@ -207,7 +207,7 @@ torch.testing.assert_close(chain_rule, probs[0] - targets[0])
 # With $e_{nk}$ the one-hot step of logit $(n, k)$, the central difference
 # $(L(z + h e_{nk}) - L(z - h e_{nk})) / 2h$ approximates $\partial L / \partial z_{nk}$.
 # At $h = 10^{-5}$ in float64 its error, of order $h^2$ (curvature) plus
-# $10^{-16} L / h$ (rounding), is about $10^{-10}$: we assert $10^{-8}$, a hundred times that.
+# $10^{-16} L / h$ (rounding), is about $10^{-11}$ here: we assert $10^{-8}$, far above it.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Autograd knows nothing of our formula, and the finite
@@ -297,7 +297,7 @@ print("BCE per label:", bce_per_label)
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Below 2^-126 float32 keeps fewer and fewer digits (the
-# subnormal numbers); a number below half of 2^-149 rounds to 0. e^-200 is
+# subnormal numbers); a number at or below half of 2^-149 rounds to 0. e^-200 is
 # about 1e-87, far below both.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -312,8 +312,8 @@ print(F.log_softmax(z_big, dim=1))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The loss built on the fragile form is infinite and its gradient is `nan`, which
-# a training step would copy into the weights; the stable form gives the true
-# loss, $400 - 0$ (the gap between the top logit and the true class's, asserted).
+# a training step would copy into the weights; the stable form gives 400, the true
+# loss to float32 precision: the gap between the top logit and the true class's (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. One `nan` in a gradient and every weight it touches becomes

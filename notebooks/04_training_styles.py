@@ -84,7 +84,8 @@ for epoch in range(nb_epochs + 1):
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Read the loop once: parameters at zero, `optim.SGD`, then every epoch the
 # forward pass, the cost, `zero_grad`, `backward`, `step`. The one-hot target is rebuilt each
-# epoch, as in the seminar. The cost stops near 0.69; do not explain why yet: ask the
+# epoch, as in the seminar. The cost creeps down ever more slowly and is still near 0.69 at
+# epoch 5000; do not explain why yet: ask the
 # audience to look closely at the cost line, which lesson 05 takes apart.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
@@ -133,7 +134,7 @@ print(model)
 # About 2 minutes. This is the seminar's class: `nn.Linear(4, 3)` owns `W` (as `weight`, 3x4)
 # and a bias with one entry per class, and starts them at random, not at zero.
 # `replay_seminar_draws()` repeats the seminar's `torch.manual_seed(1)` and the random draws of
-# lessons 02 and 03, so the layer gets the seminar's random start. `forward` returns logits.
+# lesson 02, so the layer gets the seminar's random start. `forward` returns logits.
 
 # %% slideshow={"slide_type": "subslide"}
 # Style 3: the same loop, on the model's parameters
@@ -387,8 +388,9 @@ if judged.status in ("pass", "fail"):  # the truth is shown only for a written w
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # **Why only 20 epochs?** At `high_lr` every step overshoots, and the run becomes
-# chaotic: a change in the twelfth decimal of `x_train` (as another processor's
-# rounding would make) grows to a different cost within a few hundred epochs. Its
+# chaotic: a change in the twelfth decimal of `x_train` (the size of the rounding
+# differences another processor makes in the arithmetic) grows to a different cost
+# within a few hundred epochs. Its
 # digits at epoch 500 belong to the machine, not to the lesson. At the seminar's `lr`
 # the same change stays in the twelfth decimal:
 

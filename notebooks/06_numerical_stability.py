@@ -159,7 +159,7 @@ assert math.isinf(F.nll_loss(log_probs_far, y_far).item())
 # ## The limits of each float type
 #
 # From `torch.finfo`: `exp(z)` is `inf` once $z > \log(\text{max})$, *subnormal* once
-# $z < \log(\text{smallest normal})$, and 0 only once $z < \log(\text{smallest subnormal} / 2)$,
+# $z < \log(\text{smallest normal})$, and 0 only once $z \le \log(\text{smallest subnormal} / 2)$,
 # where 0 is the nearest number (each edge asserted half a unit either side).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
@@ -249,13 +249,16 @@ assert list(autocast_dtypes.values()) == [torch.bfloat16, torch.float32, torch.b
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Where the naive form fails
 #
-# Logits $s \cdot [0, 0.5, 1]$: the naive softmax in each type has a relative error below
-# 1.5 eps until $s$ passes the type's $\log(\text{max})$, then gives `nan` (both asserted).
+# Logits $s \cdot [0, 0.5, 1]$: at every scale sampled, the naive softmax in each type has a
+# relative error below 1.5 eps until $s$ passes the type's $\log(\text{max})$, then gives `nan`
+# (both asserted). Just before the limit the smallest probability is subnormal, and between the
+# sampled scales the error there reaches about 2 eps.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. Read the printed lines, then show the figure on the next slide.
 # The error is set by each type's eps, not by the size of the logits, until the
-# limit; then it jumps straight to nan. There is no gradual warning.
+# smallest probability turns subnormal just before the limit; then it jumps straight
+# to nan. There is no gradual warning.
 
 # %% slideshow={"slide_type": "fragment"}
 scales = torch.logspace(0, 3, 301, dtype=torch.float64)
@@ -274,12 +277,12 @@ for dtype in (torch.float16, torch.bfloat16, torch.float32):
     errors[str(dtype)] = torch.nan_to_num(relative, nan=1.0).tolist()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Each curve stays flat below 1.5 eps of its type, then jumps to `nan` (drawn as 1). The
+# At the sampled scales each curve stays below 1.5 eps of its type, then jumps to `nan` (drawn as 1). The
 # reference is the softmax of the logits *as stored* in each type, so only the softmax's
 # own rounding is measured.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Three flat bands, each below 1.5 eps of its type, then a cliff at
+# About 2 minutes. Three bands, each below 1.5 eps of its type at these scales, then a cliff at
 # 11 (float16) and near 89 (bfloat16, float32). bfloat16 has float32's range with
 # even fewer digits than float16: it fails late but is never precise.
 
@@ -289,7 +292,7 @@ fig = plot_curves(scales.tolist(), errors,
                   "largest logit s", "max relative error (nan as 1)",
                   log_x=True, log_y=True, legend_loc="outside")
 show(fig, alt="Log-log plot of the naive softmax's largest relative error against the scale s "
-              "of the logits, for float16, bfloat16 and float32: each curve stays flat near its "
+              "of the logits, for float16, bfloat16 and float32: each curve stays near its "
               "type's eps (1e-3, 8e-3 and 1.2e-7) and jumps to 1 (nan) once s passes "
               "log(max): 11 for float16, near 89 for the other two.")
 
@@ -302,7 +305,7 @@ show(fig, alt="Log-log plot of the naive softmax's largest relative error agains
 # - fixed both by subtracting the maximum, which leaves softmax unchanged;
 # - used LogSumExp, which is why `F.log_softmax` and `F.cross_entropy` take logits;
 # - read the limits: in float32 `exp` overflows past 88.72, turns subnormal below −87.34 and is 0 only below −103.97;
-# - saw the naive form within 1.5 eps until its type's limit, then `nan`; `F.softmax` already subtracts the maximum.
+# - saw the naive form within 1.5 eps at the scales sampled (about 2 eps in the subnormal stretch just before its type's limit), then `nan`; `F.softmax` already subtracts the maximum.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The one habit to keep: hand logits, not probabilities, to the

@@ -12,9 +12,9 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # # 07 · A gallery of mistakes
 #
-# In this lesson we will meet three mistakes, each shown, then fixed. Two run without
-# an error and give a wrong number; the third stops with an error, or in one case
-# happens to give the right number:
+# In this lesson we will meet three mistakes, each shown, then fixed. Mistakes 1 and 3
+# run without an error and give a wrong number; mistake 2 stops with an error, or in one
+# case happens to give the right number:
 #
 # - `F.nll_loss` on probabilities instead of log-probabilities;
 # - float or one-hot targets where class indices are expected;
@@ -131,6 +131,8 @@ print("row sums with dim=0:", wrong_probs.sum(dim=1).detach())
 print(f"wrong: {wrong_cost.item():.4f}   fixed: {fixed_cost.item():.4f}")
 assert (wrong_probs.sum(dim=1) - 1).abs().min() > 0.1
 assert abs(wrong_cost.item() - fixed_cost.item()) > 0.1
+one_sample_cost = F.nll_loss(torch.log(F.softmax(z[:1], dim=0)), y[:1])
+assert one_sample_cost.item() == 0  # a batch of one: every probability 1, a perfect-looking 0
 try:  # in float64, so that the row sum the message prints is the same on every processor
     cross_entropy_from_probs(F.softmax(z.double(), dim=0), y)
 except ValueError as error:
@@ -146,7 +148,7 @@ except ValueError as error:
 # - took the softmax over the classes (`dim=1`), and checked that each row sums to 1.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. Lesson 05 adds the two mistakes of the seminar itself: the
+# About 1 minute. Lesson 05 covered the two mistakes of the seminar itself: the
 # double softmax and the shared bias.
 
 # %% [markdown] slideshow={"slide_type": "skip"}

@@ -38,7 +38,7 @@ def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Te
 
     The default dtype is float64: its rounding differences between processors
     (about 1e-15) lie far below the sixth decimal the training logs print (see
-    the drift decision in CONTRIBUTING.md).
+    'Why the stored outputs are the same on every machine' in CONTRIBUTING.md).
     """
     if not isinstance(dtype, torch.dtype):
         got = f"the Python type {dtype.__name__}" if isinstance(dtype, type) else repr(dtype)
