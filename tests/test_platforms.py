@@ -155,7 +155,8 @@ def test_environment_yml_installs_the_same_pins_on_a_supported_python():
 def test_binder_badge_opens_a_lesson_from_this_environment():
     badge = re.search(r"\(https://mybinder\.org/v2/gh/[^)\s]+\)", README)
     assert badge, "README.md has no Binder badge"
-    lesson = re.search(r"urlpath=lab/tree/(notebooks/[^)&\s]+)", badge[0])
+    # A student's seat: the student notebook, without solutions.
+    lesson = re.search(r"urlpath=lab/tree/(student/[^)&\s]+\.ipynb)", badge[0])
     assert lesson and (ROOT / lesson[1]).is_file(), badge[0]
 
 
