@@ -162,8 +162,8 @@ def test_badges_point_only_at_the_repository_of_project_urls():
         return
     for link in badges + binder:
         assert repository[1] in link, f"{link} is not {urls['Repository']}"
-    for link in binder:
-        lesson = re.search(r"urlpath=lab/tree/(notebooks/[^)&\s]+)", link)
+    for link in binder:  # a student's seat: the student notebook, without solutions
+        lesson = re.search(r"urlpath=lab/tree/(student/[^)&\s]+\.ipynb)", link)
         assert lesson and (ROOT / lesson[1]).is_file(), link
 
 
