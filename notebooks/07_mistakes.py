@@ -38,8 +38,6 @@
 # 1.4689, is one the class has already seen.
 
 # %% slideshow={"slide_type": "fragment"}
-import math
-
 import torch
 import torch.nn.functional as F
 
@@ -154,44 +152,44 @@ except ValueError as error:
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
 #
-# **Exercise 1 (predict, then run).** With **5** classes, what is the lowest
-# cost that a double softmax allows? Write your prediction (a number, two
-# decimals are enough) in place of the `...`, then run the check cell, which
-# measures it on a confident, correct prediction.
+# **Exercise 1 (predict, then run).** A model already outputs probabilities:
+# `[[0.7, 0.2, 0.1]]` for one sample of class 0. What does `F.nll_loss` return
+# when it is given these probabilities? Write your prediction (a number) in place
+# of the `...`, then run the check cell.
 
 # %% slideshow={"slide_type": "skip"}
 from softmax_course.exercises import reveal_prediction
 
-floor_prediction = ...
+model_probs = torch.tensor([[0.7, 0.2, 0.1]])
+nll_prediction = ...
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-floor_prediction = math.log(1 + 4 / math.e)
+nll_prediction = -0.7
 
 # %% slideshow={"slide_type": "skip"} tags=["check"]
-five_classes = torch.tensor([[40.0, 0.0, 0.0, 0.0, 0.0]])
-measured_floor = F.cross_entropy(F.softmax(five_classes, dim=1), torch.tensor([0])).item()
-reveal_prediction(floor_prediction, measured_floor)
+reveal_prediction(nll_prediction, F.nll_loss(model_probs, torch.tensor([0])).item())
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Each check cell tests your function on several cases and prints ✓, or the
 # first failing case with a hint.
 #
-# **Exercise 2.** Write `double_softmax_floor(num_classes)`: the floor under the
-# seminar's double-softmax loss with `num_classes` classes, the cost it approaches.
+# **Exercise 2.** Write `cost_from_probabilities(probs, y)`: the mean
+# cross-entropy of a model whose outputs `probs` are probabilities already (each
+# row sums to 1), for the class indices `y`.
 
 # %% slideshow={"slide_type": "skip"}
-from softmax_course.exercises import check_double_softmax_floor
+from softmax_course.exercises import check_cost_from_probabilities
 
 
-def double_softmax_floor(num_classes):
+def cost_from_probabilities(probs, y):
     # Your code here.
     raise NotImplementedError
 
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
-def double_softmax_floor(num_classes):
-    return -math.log(math.e / (math.e + num_classes - 1))
+def cost_from_probabilities(probs, y):
+    return F.nll_loss(torch.log(probs), y)
 
 
 # %% slideshow={"slide_type": "skip"} tags=["check"]
-check_double_softmax_floor(double_softmax_floor)
+check_cost_from_probabilities(cost_from_probabilities)

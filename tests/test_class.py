@@ -51,6 +51,7 @@ WRONG_CODE = {
     "my_stable_softmax": "def my_stable_softmax(z):\n    return torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)\n",
     "my_logsumexp": "def my_logsumexp(z):\n    return z.amax(dim=-1)\n",
     "double_softmax_floor": "def double_softmax_floor(num_classes):\n    return math.log(num_classes)\n",
+    "cost_from_probabilities": "def cost_from_probabilities(probs, y):\n    return F.nll_loss(probs, y)\n",
     "my_standardize": "def my_standardize(x_train, x_test):\n    m, s = x_train.mean(0), x_train.std(0)\n    return (x_train - m) / s, (x_test - m) / s\n",
     "my_confusion_matrix": "def my_confusion_matrix(y_true, y_pred, num_classes):\n    m = torch.zeros(num_classes, num_classes, dtype=torch.long)\n    m[y_true, y_pred] += 1\n    return m\n",
 }
@@ -176,7 +177,7 @@ def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[
     notebook = student_notebook(first)
     add_cell(notebook, (
         "import pathlib, softmax_course\n"
-        "repo = pathlib.Path(softmax_course.__file__).resolve().parents[2]\n"
+        "repo = pathlib.Path(softmax_course.__path__[0]).resolve().parent.parent  # src/..\n"
         "for name in ['notebooks/01_softmax.py', 'tools/hidden_cases.py']:\n"
         "    try:\n"
         "        exec(compile((repo / name).read_text(), name, 'exec'))\n"

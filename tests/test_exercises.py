@@ -56,6 +56,7 @@ CHECKED = {
     "check_logit_gradient": "logit_gradient",
     "check_accuracy": "my_accuracy",
     "check_double_softmax_floor": "double_softmax_floor",
+    "check_cost_from_probabilities": "cost_from_probabilities",
     "check_stable_softmax": "my_stable_softmax",
     "check_logsumexp": "my_logsumexp",
     "check_standardize": "my_standardize",
@@ -165,6 +166,13 @@ WRONG = {
         ("probability, not cost", lambda k: math.e / (math.e + k - 1)),
         ("uniform cost log(k)", lambda k: math.log(k)),
         ("fixed at 3 classes", lambda k: -math.log(math.e / (math.e + 2))),
+    ],
+    "check_cost_from_probabilities": [
+        ("nll_loss on probabilities", lambda probs, y: F.nll_loss(probs, y)),
+        ("cross_entropy on probabilities", lambda probs, y: F.cross_entropy(probs, y)),
+        ("sum, not mean", lambda probs, y: -torch.log(probs[torch.arange(len(y)), y]).sum()),
+        ("log base 2", lambda probs, y: F.nll_loss(torch.log2(probs), y)),
+        ("the largest probability", lambda probs, y: -torch.log(probs.amax(dim=1)).mean()),
     ],
     "check_stable_softmax": [
         ("no shift", lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)),

@@ -26,7 +26,7 @@ LESSON_CHECKERS = {
     "04_training_styles": ["check_accuracy"],
     "05_double_softmax": ["check_double_softmax_floor"],
     "06_numerical_stability": ["check_stable_softmax", "check_logsumexp"],
-    "07_mistakes": ["check_double_softmax_floor"],
+    "07_mistakes": ["check_cost_from_probabilities"],
     "08_digits": ["check_standardize", "check_confusion_matrix"],
 }
 

@@ -100,6 +100,22 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         like("check_double_softmax_floor", "3 classes", "5 classes", 5),
         like("check_double_softmax_floor", "3 classes", "100 classes", 100),
     ),
+    "check_cost_from_probabilities": (
+        like(
+            "check_cost_from_probabilities",
+            "4 samples",
+            "6 samples of 3 classes",
+            torch.softmax(_rows(17, (6, 3)), dim=1),
+            torch.tensor([2, 0, 1, 1, 0, 2]),
+        ),
+        like(
+            "check_cost_from_probabilities",
+            "confident and right",
+            "confident and wrong",
+            torch.tensor([[0.01, 0.99]]),
+            torch.tensor([0]),
+        ),
+    ),
     "check_standardize": (
         like(
             "check_standardize",

@@ -19,7 +19,14 @@ from softmax_course.exercises.digits import (
     check_confusion_matrix,
     check_standardize,
 )
-from softmax_course.exercises.mistakes import DOUBLE_SOFTMAX_FLOOR, check_double_softmax_floor
+from softmax_course.exercises.double_softmax import (
+    DOUBLE_SOFTMAX_FLOOR,
+    check_double_softmax_floor,
+)
+from softmax_course.exercises.mistakes import (
+    COST_FROM_PROBABILITIES,
+    check_cost_from_probabilities,
+)
 from softmax_course.exercises.numerical_stability import (
     LOGSUMEXP,
     STABLE_SOFTMAX,
@@ -46,9 +53,10 @@ EXERCISES: dict[str, Exercise] = {
         CROSS_ENTROPY,
         LOGIT_GRADIENT,
         ACCURACY,
+        DOUBLE_SOFTMAX_FLOOR,
         STABLE_SOFTMAX,
         LOGSUMEXP,
-        DOUBLE_SOFTMAX_FLOOR,
+        COST_FROM_PROBABILITIES,
         STANDARDIZE,
         CONFUSION_MATRIX,
     )
@@ -59,6 +67,7 @@ __all__ = [
     "CheckResult",
     "check_accuracy",
     "check_confusion_matrix",
+    "check_cost_from_probabilities",
     "check_cross_entropy",
     "check_double_softmax_floor",
     "check_labels_from_one_hot",

@@ -5,34 +5,53 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-import torch.nn.functional as F
 
 from softmax_course.exercises.runner import Case, CheckResult, Exercise, compare_numbers
+from softmax_course.exercises.softmax import example_logits
 
 
-def _double_softmax_floor_reference(num_classes: int) -> float:
-    """The double softmax's cost at its best first softmax (the true class 1, others 0).
-
-    Computed by applying the second softmax, not by the closed form the lesson derives.
-    """
-    best_probs = F.one_hot(torch.tensor(0), num_classes).double()
-    return -F.log_softmax(best_probs, dim=0)[0].item()
+def _cost_from_probabilities_reference(probs: torch.Tensor, y: torch.Tensor) -> float:
+    """The mean of -log(probability of the true class), picked by index, one sample at a time."""
+    costs = [-torch.log(row[label]) for row, label in zip(probs.double(), y.tolist(), strict=True)]
+    return torch.stack(costs).mean().item()
 
 
-_FLOOR_HINT = (
-    "the second softmax sees probabilities between 0 and 1: the cost nears its floor as "
-    "the true class's probability nears 1 and every other class's nears 0 "
-    "(reread the double-softmax lesson)"
-)
+_PROBS = torch.softmax(example_logits(), dim=1)
+_LABELS = torch.tensor([0, 4, 2, 1])
 
-DOUBLE_SOFTMAX_FLOOR = Exercise(
-    "check_double_softmax_floor",
-    tuple(Case(f"{k} classes", (k,), _FLOOR_HINT) for k in (3, 2, 10)),
-    reference=_double_softmax_floor_reference,
+COST_FROM_PROBABILITIES = Exercise(
+    "check_cost_from_probabilities",
+    (
+        Case(
+            "4 samples",
+            (_PROBS, _LABELS),
+            "F.nll_loss only picks and averages what it is given: reread 'Mistake 1' for what "
+            "it expects, and turn the probabilities into that first",
+        ),
+        Case(
+            "one sample",
+            (_PROBS[:1], _LABELS[:1]),
+            "one sample costs -log of its true class's probability",
+        ),
+        Case(
+            "confident and right",
+            (torch.tensor([[0.999, 0.001]]), torch.tensor([0])),
+            "a confident right answer costs a little more than 0, never less",
+        ),
+        Case(
+            "probabilities, not logits",
+            (torch.tensor([[0.5, 0.25, 0.25]]), torch.tensor([1])),
+            "the model's outputs are probabilities already: a softmax on them would be the "
+            "double softmax",
+        ),
+    ),
+    reference=_cost_from_probabilities_reference,
     compare=compare_numbers,
 )
 
 
-def check_double_softmax_floor(fn: Callable[[int], float]) -> CheckResult:
-    """``fn(num_classes)`` is the floor a double softmax puts under the cost."""
-    return DOUBLE_SOFTMAX_FLOOR.check(fn)
+def check_cost_from_probabilities(
+    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor | float],
+) -> CheckResult:
+    """``fn(probs, y)`` is the mean cross-entropy of a model whose outputs are probabilities."""
+    return COST_FROM_PROBABILITIES.check(fn)
