@@ -337,8 +337,8 @@ print(f"test images with ink in a blank pixel: {int(inked.sum())} of {len(y_test
 # ## Exercises
 #
 # **Exercise 1: predict, then run.** A "classifier" that ignores the image and
-# always answers the most common digit of the training split: what test
-# accuracy does it get? Write your answer (two decimals are enough) in place of
+# always answers a digit with the most training images (several digits tie;
+# `argmax` answers the first of them): what test accuracy does it get? Write your answer (two decimals are enough) in place of
 # the `...`, then run the cell after it.
 
 # %% slideshow={"slide_type": "skip"}

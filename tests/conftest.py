@@ -31,6 +31,17 @@ PACKAGE = Path(softmax_course.__file__).resolve().parent
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
+@pytest.fixture
+def scratch(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A folder of this test's own inside the repository (build/scratch/<test>), so that
+    the root conftest.py applies to the notebooks a test writes and runs there."""
+    folder = ROOT / "build" / "scratch" / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def tags(cell: dict) -> list[str]:
     """The tags of a notebook cell (none when its metadata has no ``tags``)."""
     return list(cell.get("metadata", {}).get("tags", []))

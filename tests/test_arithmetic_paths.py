@@ -11,13 +11,11 @@ lr 1.0 the run is chaotic (one rounding grows to an order-1 difference within
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from conftest import ANSI_ESCAPE, ROOT
 from tools.arithmetic_paths import AVX2_ON_AVX512, SCALAR_AND_MKL_COMPATIBLE, paths_for
@@ -35,16 +33,6 @@ def cost_cell(lr: float) -> str:
         f"run = train_cross_entropy(x_train, y_train, nb_epochs=500, lr={lr}, log_every=0)\n"
         f"print(f'lr = {lr}: cost {{run.costs[-1]:.4f}} at epoch 500')"
     )
-
-
-@pytest.fixture
-def scratch(request: pytest.FixtureRequest) -> Path:
-    """A folder of this test's own inside the repository, so the root conftest.py applies."""
-    folder = ROOT / "build" / "arithmetic-paths" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def stored_natively(folder: Path, cells: list[str]) -> Path:

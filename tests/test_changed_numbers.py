@@ -151,38 +151,31 @@ def is_clear_message(error: CellExecutionError, client: NotebookClient) -> bool:
     return Path(raising_file(client)).resolve().is_relative_to(PACKAGE)
 
 
-@pytest.mark.parametrize(
-    ("pattern", "variable", "value"),
-    CHANGES,
-    ids=[f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in CHANGES],
-)
+def row_ids(rows: list[tuple[str, str, str]]) -> list[str]:
+    return [f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in rows]
+
+
+def stop_message(stopped: tuple[str, str, CellExecutionError, bool], change: str) -> str:
+    lesson, where, error, _ = stopped
+    reason = ANSI_ESCAPE.sub("", error.evalue)
+    return f"{lesson} with `{change}`: {where} raised {error.ename}: {reason}"
+
+
+@pytest.mark.parametrize(("pattern", "variable", "value"), CHANGES, ids=row_ids(CHANGES))
 def test_lesson_runs_to_its_end_with_a_changed_number(tmp_path, pattern, variable, value):
     stopped = run_changed(tmp_path, pattern, variable, value)
     if stopped is not None:
-        lesson, where, error, _ = stopped
-        pytest.fail(
-            f"{lesson} with `{variable} = {value}`: {where} raised {error.ename}: "
-            f"{ANSI_ESCAPE.sub('', error.evalue)}",
-            pytrace=False,
-        )
+        pytest.fail(stop_message(stopped, f"{variable} = {value}"), pytrace=False)
 
 
-@pytest.mark.parametrize(
-    ("pattern", "variable", "value"),
-    REFUSED,
-    ids=[f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in REFUSED],
-)
+@pytest.mark.parametrize(("pattern", "variable", "value"), REFUSED, ids=row_ids(REFUSED))
 def test_a_refused_number_stops_at_a_clear_message(tmp_path, pattern, variable, value):
     stopped = run_changed(tmp_path, pattern, variable, value)
     if stopped is None:
         pytest.fail(f"{pattern} with `{variable} = {value}` ran to its end", pytrace=False)
-    lesson, where, error, clear = stopped
-    if not clear:
-        pytest.fail(
-            f"{lesson} with `{variable} = {value}`: {where} raised {error.ename}, not a clear "
-            f"message from softmax_course: {ANSI_ESCAPE.sub('', error.evalue)}",
-            pytrace=False,
-        )
+    if not stopped[3]:
+        message = stop_message(stopped, f"{variable} = {value}")
+        pytest.fail(f"{message} (not a clear message from softmax_course)", pytrace=False)
 
 
 def run_changed(

@@ -41,16 +41,6 @@ SANITIZE = sanitizer_rules()
 GUARDED = getattr(socket, "SOFTMAX_COURSE_GUARD", False)
 
 
-@pytest.fixture
-def scratch(request: pytest.FixtureRequest) -> Path:
-    """A folder of this test's own inside the repository, so the root conftest.py applies to it."""
-    folder = ROOT / "build" / "reliability" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def write_notebook(folder: Path, name: str, cells: list[str]) -> Path:
     path = folder / f"{name}.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), path)

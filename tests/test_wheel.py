@@ -24,6 +24,7 @@ LESSON_MODULES = {
     "exercises/one_hot",
     "exercises/cross_entropy",
     "exercises/training_styles",
+    "exercises/double_softmax",
     "exercises/numerical_stability",
     "exercises/mistakes",
     "exercises/digits",

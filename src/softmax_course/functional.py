@@ -114,7 +114,7 @@ def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tens
 def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch.Tensor:
     """The seminar's formula, unchecked: ``(y_one_hot * -log(probs)).sum(dim=1).mean()``.
 
-    The hand-written training loop (``training.train_low_level``) calls this every
+    The hand-written training loop (``training.train_hand_written``) calls this every
     epoch with targets it checked and encoded once; everyone else wants
     :func:`cross_entropy_from_probs`.
     A probability of exactly 0 in a wrong class makes it ``nan`` (``0 * inf``).

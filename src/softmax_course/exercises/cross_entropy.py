@@ -55,7 +55,7 @@ LOGIT_GRADIENT = Exercise(
         Case(
             "4 samples",
             (_Z, _Y),
-            "reread 'The gradient: probabilities minus targets', and remember the cost is a "
+            "reread 'Step 2: the gradient of -log p_y', and remember the cost is a "
             "mean over samples",
         ),
         Case(
