@@ -17,6 +17,7 @@ points on that exercise only.
 from __future__ import annotations
 
 import csv
+import json
 import re
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ from tools.grade import all_cases, grade_folder, lesson_exercises
 from tools.grade import test_file as otter_test_file
 
 STUDENT = ROOT / "student"
+#: The batch's size and wall time, for ``make bench`` (its class-of-200 line).
+TIMING = ROOT / "build" / "simulated-class.json"
 #: Processor seconds a kernel may use: far above a lesson's run, low enough to stop a loop soon.
 CPU_SECONDS = 20.0
 
@@ -213,6 +216,8 @@ def graded(tmp_path_factory):
     began = time.perf_counter()
     results = grade_folder(out, grades, jobs=2, time_limit=CPU_SECONDS)
     seconds = time.perf_counter() - began
+    TIMING.parent.mkdir(parents=True, exist_ok=True)
+    TIMING.write_text(json.dumps({"submissions": len(results), "seconds": seconds}), encoding="utf-8")
     print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers "
           f"({seconds / len(results):.2f} s per submission)")  # fmt: skip
     for result in results:  # the score table, for `pytest -s`

@@ -5,11 +5,13 @@ The count is read from the lesson's ``.py`` source, the cells whose
 counts); the slides browser test checks that reveal.js shows that many.
 """
 
+import re
+
 import jupytext
 import pytest
 
 from conftest import LESSONS, ROOT
-from tools.export import count_slides
+from tools.export import count_slides, write_slides
 
 MAX_SLIDES = 15
 
@@ -32,3 +34,31 @@ def test_deck_has_at_most_15_slides(lesson):
         f"{lesson.name} has {count} slides and subslides; a lesson's deck has at most "
         f"{MAX_SLIDES}: split the lesson or merge slides"
     )
+
+
+def slide_type(cell) -> str | None:
+    return cell.metadata.get("slideshow", {}).get("slide_type")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_slide_has_speaker_notes_with_its_minutes(lesson):
+    """Each slide or subslide is followed, before the next one, by a notes cell (the speaker
+    view of RISE and of the static slides shows it) that says how long the section takes."""
+    cells = jupytext.read(lesson).cells
+    starts = [i for i, cell in enumerate(cells) if slide_type(cell) in ("slide", "subslide")]
+    for start, end in zip(starts, [*starts[1:], len(cells)], strict=True):
+        notes = [cells[i] for i in range(start, end) if slide_type(cells[i]) == "notes"]
+        first_line = cells[start].source.strip().splitlines()[0]
+        assert notes, f"{lesson.name}: the slide {first_line!r} has no speaker-notes cell"
+        assert any(re.search(r"\bminutes?\b", note.source) for note in notes), (
+            f"{lesson.name}: the notes of {first_line!r} do not say how many minutes it takes"
+        )
+
+
+def test_the_static_slides_carry_the_notes_for_the_speaker_view(tmp_path):
+    lesson = LESSONS[0].with_suffix(".ipynb")
+    (deck,) = write_slides([lesson], tmp_path)
+    notes = [cell for cell in jupytext.read(LESSONS[0]).cells if slide_type(cell) == "notes"]
+    html = deck.read_text(encoding="utf-8")
+    assert html.count('<aside class="notes">') == len(notes) > 0
+    assert "plugin/notes/notes.js" in html

@@ -49,6 +49,10 @@ NOTEBOOKS = ROOT / "notebooks"
 NB_EPOCHS = 5000
 #: The environment's commands that ``make test`` calls (``$(BIN)/<name>``).
 BIN = Path(sys.executable).parent
+#: Written by the simulated class (tests/test_class.py): its batch's size and seconds.
+SIMULATED_CLASS = ROOT / "build" / "simulated-class.json"
+#: The class the grading estimate is for.
+CLASS_SIZE = 200
 #: The variables that choose an arithmetic path; a step run with one set is a portability run.
 PATH_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
@@ -402,6 +406,16 @@ def parts_report(parts: dict) -> list[str]:
         "(a unit test file's s is its share of the step's wall time: two workers run "
         "files side by side)",
     ]
+    if SIMULATED_CLASS.is_file():
+        batch = json.loads(SIMULATED_CLASS.read_text(encoding="utf-8"))
+        each = batch["seconds"] / batch["submissions"]
+        lessons = len(sorted(ROOT.glob("notebooks/[0-9][0-9]_*.py")))
+        hours = CLASS_SIZE * lessons * each / 3600
+        lines.append(
+            f"simulated class: {batch['submissions']} submissions in {batch['seconds']:.0f} s, "
+            f"{each:.1f} s each on 2 workers; a class of {CLASS_SIZE} handing in all "
+            f"{lessons} lessons: about {hours:.1f} h"
+        )
     return lines
 
 
