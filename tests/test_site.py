@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from conftest import LESSONS as SOURCES
-from tools.export import PAGE_DEFAULTS, write_site
+from tools.export import PAGE_DEFAULTS, slide_type, write_site
 
 LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 #: The front-matter keys of the seminar page ``6_softmax_classification.md``, in its order.
@@ -81,7 +81,7 @@ def test_speaker_notes_stay_off_the_pages(lesson, site):
     notes = [
         cell.source.strip().splitlines()[0]
         for cell in nbformat.read(lesson, as_version=4).cells
-        if cell.metadata.get("slideshow", {}).get("slide_type") == "notes" and cell.source.strip()
+        if slide_type(cell) == "notes" and cell.source.strip()
     ]
     page = (site / f"{lesson.stem}.md").read_text(encoding="utf-8")
     assert notes, f"{lesson.name} has no speaker notes"

@@ -11,7 +11,7 @@ import jupytext
 import pytest
 
 from conftest import LESSONS, ROOT
-from tools.export import count_slides, write_slides
+from tools.export import count_slides, slide_type, write_slides
 
 MAX_SLIDES = 15
 
@@ -23,7 +23,7 @@ def test_lessons_are_found():
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_deck_has_at_most_15_slides(lesson):
     notebook = jupytext.read(lesson)
-    first_type = notebook.cells[0].metadata.get("slideshow", {}).get("slide_type")
+    first_type = slide_type(notebook.cells[0])
     # nbconvert opens the deck with the first cell whatever its type; marking it
     # a slide makes the metadata count equal the deck's size.
     assert first_type == "slide", (
@@ -34,10 +34,6 @@ def test_deck_has_at_most_15_slides(lesson):
         f"{lesson.name} has {count} slides and subslides; a lesson's deck has at most "
         f"{MAX_SLIDES}: split the lesson or merge slides"
     )
-
-
-def slide_type(cell) -> str | None:
-    return cell.metadata.get("slideshow", {}).get("slide_type")
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])

@@ -8,16 +8,15 @@ of one machine is well conditioned, so it holds on other processors too; a
 chaotic number (a run that turns one rounding into an order-1 difference)
 fails here on any x86-64 machine, not only on the processor that differs.
 
-    python -m tools.arithmetic_paths [--native] [pytest arguments...]
+    python -m tools.arithmetic_paths [pytest arguments...]
 
-runs ``pytest --nbval`` once per non-native path (``--native`` adds the
-native run first), prints which paths ran and which were skipped and why, and
-exits non-zero if any path failed.
+runs ``pytest --nbval`` once per non-native path (``make test`` runs the
+native one before it), prints which paths ran and which were skipped and why,
+and exits non-zero if any path failed.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -36,7 +35,6 @@ class ArithmeticPath:
     needs_native: str | None = None
 
 
-NATIVE = ArithmeticPath("native")
 #: Changed together in one run: each changes rounding on every x86-64 processor.
 SCALAR_AND_MKL_COMPATIBLE = ArithmeticPath(
     "ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE",
@@ -53,7 +51,7 @@ OTHER_PATHS = (SCALAR_AND_MKL_COMPATIBLE, AVX2_ON_AVX512)
 
 def native_capability() -> str:
     """The vector capability PyTorch picks on this processor, asked of a clean interpreter."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("ATEN_CPU_CAPABILITY",)}
+    environment = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
     result = subprocess.run(
         [sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
         capture_output=True, text=True, check=True, env=environment,
@@ -83,13 +81,9 @@ def run(path: ArithmeticPath, pytest_arguments: list[str]) -> tuple[int, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
-    parser.add_argument("--native", action="store_true", help="also run the native path, first")
-    options, pytest_arguments = parser.parse_known_args(argv)
+    pytest_arguments = sys.argv[1:] if argv is None else argv
     capability = native_capability()
     chosen, skipped = paths_for(capability)
-    if options.native:
-        chosen = [NATIVE, *chosen]
     print(f"native capability: {capability}")
     for path, reason in skipped:
         print(f"skipped {path.name}: {reason}")

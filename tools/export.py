@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import copy
 import hashlib
 import io
 import json
@@ -246,10 +245,14 @@ def write_slides(paths: Sequence[Path], out_dir: Path, vendor: str = "vendor") -
     return written
 
 
+def slide_type(cell: nbformat.NotebookNode) -> str | None:
+    """A cell's ``slideshow.slide_type`` (slide, subslide, fragment, skip, notes), if any."""
+    return cell.metadata.get("slideshow", {}).get("slide_type")
+
+
 def count_slides(notebook: nbformat.NotebookNode) -> int:
     """The number of reveal.js slides the cells' ``slideshow`` metadata asks for."""
-    types = [cell.metadata.get("slideshow", {}).get("slide_type") for cell in notebook.cells]
-    return sum(t in ("slide", "subslide") for t in types)
+    return sum(slide_type(cell) in ("slide", "subslide") for cell in notebook.cells)
 
 
 def last_modified(path: Path) -> str:
@@ -285,17 +288,6 @@ def front_matter(notebook: nbformat.NotebookNode, path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def without_speaker_notes(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``notebook`` without its speaker-notes cells (slide type ``notes``)."""
-    kept = copy.deepcopy(notebook)
-    kept.cells = [
-        cell
-        for cell in kept.cells
-        if cell.metadata.get("slideshow", {}).get("slide_type") != "notes"
-    ]
-    return kept
-
-
 def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     """Write ``out_dir/NN_topic.md`` seminar pages and their figures (``make site``).
 
@@ -311,7 +303,8 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     written = []
     for path in paths:
         lesson = nbformat.read(path, as_version=4)
-        notebook = without_speaker_notes(student_version(lesson))
+        notebook = student_version(lesson)  # a copy: the speaker notes can go in place
+        notebook.cells = [cell for cell in notebook.cells if slide_type(cell) != "notes"]
         files_dir = f"{path.stem}_files"
         body, resources = exporter.from_notebook_node(
             notebook, resources={"output_files_dir": files_dir, "unique_key": path.stem}
