@@ -47,12 +47,30 @@ def _install(root: str) -> None:
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     busy = [False]
 
-    def inside(path: object, folder: str) -> bool:
+    autograder_dirs = [os.path.join(root, "autograder", name) for name in ("source", "tests")]
+    file_events = frozenset({
+        "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime", "os.truncate",
+        "shutil.rmtree", "os.link", "os.symlink",
+    })  # fmt: skip
+    socket_events = frozenset(
+        {"socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"}
+    )
+    start_events = frozenset({
+        "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+        "os.forkpty",
+    })  # fmt: skip
+    # Python raises hundreds of thousands of events while a kernel imports torch
+    # (``builtins.id`` alone); one set lookup lets the ones not watched through.
+    watched = file_events | socket_events | start_events | {"open", "os.rename"}
+
+    def resolve(path: object) -> str | None:
         try:
-            resolved = realpath(fspath(path))
+            return realpath(fspath(path))
         except (TypeError, ValueError):
-            return False
-        return resolved == folder or resolved.startswith(folder + os.sep)
+            return None
+
+    def within(resolved: str | None, folder: str) -> bool:
+        return resolved is not None and (resolved == folder or resolved.startswith(folder + os.sep))
 
     def from_otter() -> bool:
         frame = getframe(2)
@@ -72,7 +90,7 @@ def _install(root: str) -> None:
         raise PermissionError(f"the grader's sandbox refused: {what}")
 
     def hook(event: str, args: tuple) -> None:
-        if busy[0]:
+        if event not in watched or busy[0]:
             return
         if event == "open":
             path, mode, flags = args
@@ -81,25 +99,22 @@ def _install(root: str) -> None:
             writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & write_flags
             )
-            if writes and not inside(path, root) and fspath(path) != os.devnull:
+            resolved = resolve(path)  # once per open: realpath is most of the hook's cost
+            if writes and not within(resolved, root) and fspath(path) != os.devnull:
                 refuse(f"writing {path}")
-            if any(inside(path, folder) for folder in hidden):
+            if any(within(resolved, folder) for folder in hidden):
                 refuse(f"reading {path}")
-            if inside(path, os.path.join(root, "autograder", "source")) or inside(
-                path, os.path.join(root, "autograder", "tests")
-            ):
-                if not from_otter():
-                    refuse(f"reading the autograder's {path}")
-        elif event in ("os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime",
-                       "os.truncate", "shutil.rmtree", "os.link", "os.symlink"):  # fmt: skip
+            if any(within(resolved, folder) for folder in autograder_dirs) and not from_otter():
+                refuse(f"reading the autograder's {path}")
+        elif event in file_events:
             if event == "os.mkdir" and os.path.isdir(args[0]):
                 return  # an existing folder: nothing is created
-            if args and not inside(args[0], root):
+            if args and not within(resolve(args[0]), root):
                 refuse(f"{event} {args[0]}")
         elif event == "os.rename":
-            if not (inside(args[0], root) and inside(args[1], root)):
+            if not (within(resolve(args[0]), root) and within(resolve(args[1]), root)):
                 refuse(f"renaming {args[0]} to {args[1]}")
-        elif event in ("socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo"):
+        elif event in socket_events:
             if event == "socket.getaddrinfo":
                 address = (args[0], args[1])
             else:
@@ -108,8 +123,7 @@ def _install(root: str) -> None:
             if host in ("127.0.0.1", "localhost", "::1") and from_otter():
                 return
             refuse(f"{event} to {address!r}")
-        elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
-                       "os.spawn", "os.fork", "os.forkpty"):  # fmt: skip
+        else:
             command = " ".join(map(str, args[1] if event == "subprocess.Popen" else args[:1]))
             if not is_kernel and event == "subprocess.Popen" and "ipykernel_launcher" in command:
                 return
