@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 #: Every lesson's source, in lesson order (``NN_topic.py``); its twin is the ``.ipynb`` beside it.
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+#: Every lesson's executed twin (``NN_topic.ipynb``), in lesson order.
+EXECUTED = [lesson.with_suffix(".ipynb") for lesson in LESSONS]
 PACKAGE = Path(softmax_course.__file__).resolve().parent
 #: The colour codes of a traceback as nbclient and nbval print it.
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")

@@ -11,10 +11,9 @@ import re
 import nbformat
 import pytest
 
-from conftest import LESSONS
+from conftest import EXECUTED
 from tools.export import markdown_alt, write_site, write_slides
 
-NOTEBOOKS = [lesson.with_suffix(".ipynb") for lesson in LESSONS]
 MARKDOWN_IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(([^)]+\.png)\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>")
 
@@ -28,7 +27,7 @@ def figure_outputs(notebook: nbformat.NotebookNode) -> list[dict]:
     ]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_every_stored_figure_has_alt_text(path):
     for output in figure_outputs(nbformat.read(path, as_version=4)):
         alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
@@ -36,7 +35,7 @@ def test_every_stored_figure_has_alt_text(path):
 
 
 def test_the_seminar_pages_and_the_slides_show_the_alt_text(tmp_path):
-    with_figures = [p for p in NOTEBOOKS if figure_outputs(nbformat.read(p, as_version=4))]
+    with_figures = [p for p in EXECUTED if figure_outputs(nbformat.read(p, as_version=4))]
     assert with_figures, "no lesson has a figure"
     pages = write_site(with_figures, tmp_path / "site")
     decks = write_slides(with_figures, tmp_path / "slides")

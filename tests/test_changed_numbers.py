@@ -13,7 +13,10 @@
   that holds at a changed number only on one processor's rounding fails here.
 - re-running: after a lesson ran top to bottom, each cell is run once more, from
   the last to the first, in the same kernel, so that every cell runs again after
-  the ones below it; none may raise.
+  the ones below it; none may raise. A lesson with a changed number does this
+  after its first row (a student re-runs cells after changing a number); a
+  lesson without one is run unchanged. Each lesson is re-run once, and no run
+  repeats nbval's top-to-bottom run of the stored lesson.
 
 Cells that must raise for teaching are tagged ``raises-exception`` (nbclient
 lets them raise).
@@ -33,22 +36,18 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-import softmax_course
+from conftest import ANSI_ESCAPE, LESSONS, NOTEBOOKS, PACKAGE
 from tools.arithmetic_paths import SCALAR_AND_MKL_COMPATIBLE
 from tools.kernels import CurrentEnvKernelManager
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
-PACKAGE = Path(softmax_course.__file__).resolve().parent
 #: Seconds one cell may take; a lesson's longest cell takes about 2 s alone.
 CELL_TIMEOUT = 300
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 CLEAR_ERRORS = {"ValueError", "TypeError"}
 #: The kernels' environment: this process's, on a non-native arithmetic path.
 KERNEL_ENVIRONMENT = {**os.environ, **SCALAR_AND_MKL_COMPATIBLE.environment}
 
-#: (lesson glob, variable, new value): numbers a student is invited to change.
+#: (lesson glob, variable, new value): numbers a student is invited to change. A lesson's
+#: first row also runs every cell again afterwards, so put its quickest run first.
 CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
     ("04_*.py", "nb_epochs", "500"),
@@ -57,8 +56,8 @@ CHANGES = [
     ("05_*.py", "nb_epochs", "500"),
     ("05_*.py", "lr", "0.01"),
     ("05_*.py", "lr", "1.0"),
-    ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "30"),
+    ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "3000"),
     ("08_*.py", "lrs", "[0.005, 0.05, 0.5]"),
     ("08_*.py", "lrs", "[0.5, 5.0, 50.0]"),
@@ -161,9 +160,25 @@ def stop_message(stopped: tuple[str, str, CellExecutionError, bool], change: str
     return f"{lesson} with `{change}`: {where} raised {error.ename}: {reason}"
 
 
+def first_rows(rows: list[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """The first row of each lesson: the one whose run also runs every cell again."""
+    first: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        first.setdefault(row[0], row)
+    return set(first.values())
+
+
+RERUN_AFTER = first_rows(CHANGES)
+#: Lessons without a changed number: each is re-run as it stands.
+UNCHANGED = [
+    lesson for lesson in LESSONS if not any(lesson.match(pattern) for pattern, _, _ in CHANGES)
+]
+
+
 @pytest.mark.parametrize(("pattern", "variable", "value"), CHANGES, ids=row_ids(CHANGES))
 def test_lesson_runs_to_its_end_with_a_changed_number(tmp_path, pattern, variable, value):
-    stopped = run_changed(tmp_path, pattern, variable, value)
+    again = (pattern, variable, value) in RERUN_AFTER
+    stopped = run_changed(tmp_path, pattern, variable, value, again=again)
     if stopped is not None:
         pytest.fail(stop_message(stopped, f"{variable} = {value}"), pytrace=False)
 
@@ -178,53 +193,52 @@ def test_a_refused_number_stops_at_a_clear_message(tmp_path, pattern, variable, 
         pytest.fail(f"{message} (not a clear message from softmax_course)", pytrace=False)
 
 
-def run_changed(
-    tmp_path: Path, pattern: str, variable: str, value: str
-) -> tuple[str, str, CellExecutionError, bool] | None:
-    """Run a lesson with one number changed; None if it ran to its end, else where it stopped.
+@pytest.mark.parametrize("lesson", UNCHANGED, ids=[p.stem for p in UNCHANGED])
+def test_every_cell_runs_again_after_the_cells_below_it(tmp_path, lesson):
+    stopped = run(tmp_path, lesson, jupytext.read(lesson), again=True)
+    if stopped is not None:
+        lesson_name, where, error, _ = stopped
+        reason = ANSI_ESCAPE.sub("", error.evalue)
+        pytest.fail(f"{lesson_name}: {where} raised {error.ename}: {reason}", pytrace=False)
 
-    A stop is (lesson, cell, the error, whether the error is a clear message).
-    """
-    folder = copy_lessons(tmp_path)
+
+def test_every_lesson_is_re_run_once():
+    rerun = [lesson_matching(pattern) for pattern, _, _ in RERUN_AFTER] + UNCHANGED
+    assert sorted(rerun) == LESSONS
+
+
+def run_changed(
+    tmp_path: Path, pattern: str, variable: str, value: str, again: bool = False
+) -> tuple[str, str, CellExecutionError, bool] | None:
+    """Run a lesson with one number changed; None if it ran to its end, else where it stopped."""
     lesson = lesson_matching(pattern)
     source = change_number(lesson.read_text(encoding="utf-8"), lesson.stem, variable, value)
-    notebook = jupytext.reads(source, fmt="py:percent")
-    client = new_client(notebook, folder)
-    with client.setup_kernel(env=KERNEL_ENVIRONMENT):
-        for index, cell in enumerate(notebook.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, index)
-            except CellExecutionError as error:
-                clear = is_clear_message(error, client)
-                return lesson.stem, describe(notebook, index), error, clear
-    return None
+    return run(tmp_path, lesson, jupytext.reads(source, fmt="py:percent"), again)
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_every_cell_runs_again_after_the_cells_below_it(tmp_path, lesson):
+def run(
+    tmp_path: Path, lesson: Path, notebook: nbformat.NotebookNode, again: bool
+) -> tuple[str, str, CellExecutionError, bool] | None:
+    """Run ``notebook`` top to bottom and, with ``again``, every cell once more from the last
+    to the first, in one kernel; None if no cell raised, else where it stopped.
+
+    A stop is (lesson, the cell and the pass, the error, whether the error is a clear message).
+    """
     folder = copy_lessons(tmp_path)
-    notebook = jupytext.read(lesson)
     code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    passes = [("", code)]
+    if again:
+        passes.append((" when run again after the cells below it", code[::-1]))
     client = new_client(notebook, folder)
-    failure = None
     with client.setup_kernel(env=KERNEL_ENVIRONMENT):
-        passes = (("top to bottom", code), ("again after the cells below it", code[::-1]))
         for when, order in passes:
             for index in order:
                 try:
                     client.execute_cell(notebook.cells[index], index)
                 except CellExecutionError as error:
-                    failure = (
-                        f"{lesson.stem}: {describe(notebook, index)} raised {error.ename} when run "
-                        f"{when}: {ANSI_ESCAPE.sub('', error.evalue)}"
-                    )
-                    break
-            if failure:
-                break
-    if failure:
-        pytest.fail(failure, pytrace=False)
+                    clear = is_clear_message(error, client)
+                    return lesson.stem, describe(notebook, index) + when, error, clear
+    return None
 
 
 def test_only_the_course_s_own_value_errors_count_as_clear(tmp_path):

@@ -11,11 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import LESSONS as SOURCES
-from conftest import tags
+from conftest import EXECUTED, tags
 from tools.export import write_site, write_student_versions
 
-LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 STUB_MARK = "raise NotImplementedError"
 #: What a check cell shows for an untouched exercise (its stored output in a student file).
 UNSOLVED = re.compile(
@@ -70,16 +68,16 @@ def written(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
     """Each lesson's student notebook and seminar page, written by the writers."""
     student_dir = tmp_path_factory.mktemp("student")
     site_dir = tmp_path_factory.mktemp("site")
-    students = write_student_versions(LESSONS, student_dir)
-    pages = write_site(LESSONS, site_dir)
-    assert [p.name for p in students] == [p.name for p in LESSONS]
+    students = write_student_versions(EXECUTED, student_dir)
+    pages = write_site(EXECUTED, site_dir)
+    assert [p.name for p in students] == [p.name for p in EXECUTED]
     return {
         lesson.stem: (student, page)
-        for lesson, student, page in zip(LESSONS, students, pages, strict=True)
+        for lesson, student, page in zip(EXECUTED, students, pages, strict=True)
     }
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_the_lesson_has_exercises_to_protect(lesson):
     exercises = Lesson(lesson)
     assert exercises.solutions, "a lesson ends with exercises and their solutions"
@@ -90,7 +88,7 @@ def test_the_lesson_has_exercises_to_protect(lesson):
         assert "✓" in stored_text(check), "the lesson stores each check's pass"
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_student_notebook_has_stubs_and_checks_but_no_solution(lesson, written):
     exercises = Lesson(lesson)
     student = nbformat.read(written[lesson.stem][0], as_version=4)
@@ -110,7 +108,7 @@ def test_student_notebook_has_stubs_and_checks_but_no_solution(lesson, written):
     assert not any("✓" in stored_text(cell) for cell in student.cells)
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_seminar_page_has_stubs_and_checks_but_no_solution(lesson, written):
     exercises = Lesson(lesson)
     page = written[lesson.stem][1].read_text(encoding="utf-8")

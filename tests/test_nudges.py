@@ -8,16 +8,15 @@ answer, is in ``test_exercises.py``.)
 
 import math
 import re
-from pathlib import Path
 
 import jupytext
 import nbformat
 import pytest
 import torch
 
+from conftest import LESSONS, NOTEBOOKS
 from softmax_course.exercises import reveal_prediction
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 #: Lessons whose exercises follow this pattern, and the checkers they use.
 LESSON_CHECKERS = {
     "01_softmax": ["check_softmax", "check_temperature"],
@@ -32,7 +31,7 @@ LESSON_CHECKERS = {
 
 
 def test_every_lesson_is_listed():
-    assert set(LESSON_CHECKERS) == {p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.py")}
+    assert set(LESSON_CHECKERS) == {p.stem for p in LESSONS}
 
 
 def reveal(capsys, prediction, truth, **kwargs) -> str:

@@ -10,10 +10,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import LESSONS as SOURCES
+from conftest import EXECUTED
 from tools.export import PAGE_DEFAULTS, slide_type, write_site
 
-LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 #: The front-matter keys of the seminar page ``6_softmax_classification.md``, in its order.
 SEMINAR_KEYS = [
     "layout",
@@ -32,7 +31,7 @@ SEMINAR_KEYS = [
 def site(tmp_path_factory) -> Path:
     """A folder holding every lesson's page and figures, as ``make site`` writes them."""
     folder = tmp_path_factory.mktemp("site")
-    write_site(LESSONS, folder)
+    write_site(EXECUTED, folder)
     return folder
 
 
@@ -47,7 +46,7 @@ def test_the_writer_fills_every_key_of_the_seminar_page():
     assert list(PAGE_DEFAULTS) == SEMINAR_KEYS
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_page_has_the_seminars_structure(lesson, site):
     page = site / f"{lesson.stem}.md"
     text = page.read_text(encoding="utf-8")
@@ -62,7 +61,7 @@ def test_page_has_the_seminars_structure(lesson, site):
     assert "raise NotImplementedError" in body, "the exercise stubs are on the page"
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_every_linked_figure_exists(lesson, site):
     page = site / f"{lesson.stem}.md"
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", page.read_text(encoding="utf-8"))
@@ -76,7 +75,7 @@ def test_seminar_outputs_appear_as_in_the_seminar(site):
     assert "\n    tensor(1.)\n" in text
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_speaker_notes_stay_off_the_pages(lesson, site):
     notes = [
         cell.source.strip().splitlines()[0]

@@ -20,10 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import LESSONS as SOURCES
+from conftest import EXECUTED
 from tools.export import count_slides, write_slides
 
-LESSONS = [source.with_suffix(".ipynb") for source in SOURCES]
 VIEWPORT = {"width": 1280, "height": 800}
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
 #: Seconds for a deck to initialise and typeset (a shared 2-core machine is slow).
@@ -66,7 +65,7 @@ def decks(tmp_path_factory, vendor) -> Path:
         (folder / "vendor").symlink_to(vendor, target_is_directory=True)
     except OSError:  # Windows without the right to make symbolic links
         shutil.copytree(vendor, folder / "vendor")
-    write_slides(LESSONS, folder)
+    write_slides(EXECUTED, folder)
     return folder
 
 
@@ -104,7 +103,7 @@ def deck_page(browser, decks, request):
     assert not errors, f"JavaScript errors: {errors}"
 
 
-@pytest.mark.parametrize("deck_page", LESSONS, ids=[p.stem for p in LESSONS], indirect=True)
+@pytest.mark.parametrize("deck_page", EXECUTED, ids=[p.stem for p in EXECUTED], indirect=True)
 def test_slides_open_offline(deck_page, screenshots):
     page, stem, notebook = deck_page
     reveal_state = page.evaluate(
@@ -118,7 +117,7 @@ def test_slides_open_offline(deck_page, screenshots):
     assert screenshot.stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("deck_page", LESSONS, ids=[p.stem for p in LESSONS], indirect=True)
+@pytest.mark.parametrize("deck_page", EXECUTED, ids=[p.stem for p in EXECUTED], indirect=True)
 def test_every_slide_fits_the_deck(deck_page, screenshots):
     page, stem, notebook = deck_page
     deck = page.evaluate(WITH_REVEAL, MEASURE_SLIDES)
