@@ -112,6 +112,17 @@ def test_every_dependency_is_pinned_exactly():
         assert [s.operator for s in specifiers] == ["=="], f"{line!r} is not an exact pin"
 
 
+def test_reading_a_notebook_builds_no_iri_parsers():
+    """nbformat validates every notebook with jsonschema, and jsonschema 4.25 and later
+    import rfc3987-syntax, which builds 39 parsers at import: 1 s in every process that
+    reads a notebook, twice per graded submission (the grader and its kernel)."""
+    code = "import sys, nbformat; print(sorted({'rfc3987_syntax', 'lark'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", "pin jsonschema below 4.25 (see pyproject.toml)"
+
+
 def test_ci_tests_supported_pythons_on_every_os_and_the_oldest_one():
     matrix = WORKFLOW["jobs"]["test"]["strategy"]["matrix"]
     _, rows = supported_platforms_table()
