@@ -179,11 +179,17 @@ def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[
 
     notebook = student_notebook(first)
     add_cell(notebook, (
-        "import pathlib, softmax_course\n"
+        "import os, pathlib, softmax_course\n"
         "repo = pathlib.Path(softmax_course.__path__[0]).resolve().parent.parent  # src/..\n"
         "for name in ['notebooks/01_softmax.py', 'tools/hidden_cases.py']:\n"
         "    try:\n"
         "        exec(compile((repo / name).read_text(), name, 'exec'))\n"
+        "    except PermissionError as error:\n"
+        "        print(error)\n"
+        "private = pathlib.Path(os.environ['SOFTMAX_COURSE_SANDBOX'])\n"
+        "for path in [pathlib.Path('tests/check_softmax.py'), private / 'autograder.zip']:\n"
+        "    try:\n"
+        "        print(path, len(path.read_bytes()))\n"
         "    except PermissionError as error:\n"
         "        print(error)\n"
     ))  # fmt: skip
@@ -268,6 +274,9 @@ def test_no_submission_reached_outside_its_folder(graded):
     assert any("writing" in line for line in refused[("writes-outside", LESSONS[0].stem)])
     reads = refused[("reads-solutions", LESSONS[0].stem)]
     assert any("01_softmax.py" in line for line in reads) and any("hidden_cases" in line for line in reads)
+    # the autograder's own test files hold the hidden cases too: only otter's code may read them
+    assert any("check_softmax.py" in line for line in reads), reads
+    assert any("autograder.zip" in line for line in reads), reads
     header = (grades / "grades.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header == "student,lesson,exercise,points,max,feedback"
     feedback = sorted(path.stem for path in (grades / "feedback").glob("*.md"))

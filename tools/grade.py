@@ -323,7 +323,7 @@ def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
         for path in sorted(submissions.glob("*/*.ipynb"))
         if path.stem in lessons
     ]
-    hidden = [NOTEBOOKS, ROOT / "tools" / "hidden_cases.py", ROOT / "tests", ROOT / ".git",
+    hidden = [NOTEBOOKS, ROOT / "tools", ROOT / "tests", ROOT / ".git",
               ROOT / "build", submissions.resolve(), out_dir.resolve()]  # fmt: skip
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(

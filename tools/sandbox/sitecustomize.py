@@ -9,13 +9,14 @@ remove) refuses, in that process:
 - writing, deleting, renaming or creating anything outside the private folder;
 - reading the folders named in ``SOFTMAX_COURSE_SANDBOX_HIDDEN`` (the lessons
   with their solutions, the maintainer's tools with the hidden cases, the
-  other submissions), and the autograder's test files except from otter's own code;
+  other submissions), and the autograder (its zip, and the test files with the
+  hidden cases that otter unpacks from it) except from otter's own code;
 - a network connection to another machine (otter's own logging on 127.0.0.1 is let through
   from otter's code only);
 - starting a program, except the grader starting the notebook's kernel.
 
 Each refusal raises PermissionError in the submission and is logged to
-``<private folder>/sandbox.log``, which the grade table's feedback reports.
+``<private folder>/sandbox.log``; the student's feedback file counts them.
 What this cannot stop: code outside Python's audit events (a C extension
 loaded with ctypes, a compiled library's own file access), and a
 submission that fools the tests running in its own kernel. See the README,
@@ -47,7 +48,10 @@ def _install(root: str) -> None:
     write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
     busy = [False]
 
-    autograder_dirs = [os.path.join(root, "autograder", name) for name in ("source", "tests")]
+    # otter unpacks the autograder under a temporary folder of the private one (its TMPDIR):
+    # <tmp>/autograder/source/tests, copied to <tmp>/autograder/submission/tests.
+    autograder_parts = (("autograder", "source"), ("autograder", "submission", "tests"))
+    autograder_zip = os.path.join(root, "autograder.zip")
     file_events = frozenset({
         "os.remove", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.utime", "os.truncate",
         "shutil.rmtree", "os.link", "os.symlink",
@@ -71,6 +75,19 @@ def _install(root: str) -> None:
 
     def within(resolved: str | None, folder: str) -> bool:
         return resolved is not None and (resolved == folder or resolved.startswith(folder + os.sep))
+
+    def autograder_file(resolved: str | None) -> bool:
+        """The autograder's zip, or a file otter unpacked from it (its tests, hidden cases too)."""
+        if resolved == autograder_zip:
+            return True
+        if not within(resolved, root):
+            return False
+        parts = resolved[len(root) + 1 :].split(os.sep)
+        return any(
+            tuple(parts[i : i + len(run)]) == run
+            for run in autograder_parts
+            for i in range(len(parts) - len(run) + 1)
+        )
 
     def from_otter() -> bool:
         frame = getframe(2)
@@ -104,7 +121,7 @@ def _install(root: str) -> None:
                 refuse(f"writing {path}")
             if any(within(resolved, folder) for folder in hidden):
                 refuse(f"reading {path}")
-            if any(within(resolved, folder) for folder in autograder_dirs) and not from_otter():
+            if autograder_file(resolved) and not from_otter():
                 refuse(f"reading the autograder's {path}")
         elif event in file_events:
             if event == "os.mkdir" and os.path.isdir(args[0]):
