@@ -50,7 +50,7 @@ GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK
 test: setup slides browser ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
-	$(GUARD) $(BIN)/pytest -n 2 tests
+	$(GUARD) $(BIN)/pytest -n 2 --dist loadfile tests
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/pytest --nbval -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/python -m tools.arithmetic_paths -q -n 2 --dist loadfile $(NOTEBOOKS))
 	@if [ -s $(NETWORK_LOG) ]; then echo "network access was attempted:"; cat $(NETWORK_LOG); exit 1; fi

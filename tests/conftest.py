@@ -1,4 +1,8 @@
-"""Shared fixtures of the browser tests (the slides deck and the lab).
+"""What the tests share: the repository's paths, ``tags``, a scratch folder, the browser.
+
+``make test`` runs them with ``pytest -n 2 --dist loadfile``: each file's tests run on
+one worker, which builds the file's module-scoped fixtures (a grading batch, a
+JupyterLab server, an nbval run in a fixed folder) once.
 
 A student's machine without Chromium SKIPS the browser tests and says how to
 install it; CI sets ``SOFTMAX_COURSE_REQUIRE_BROWSER=1`` (``.ci/run``), and

@@ -53,8 +53,6 @@ BIN = Path(sys.executable).parent
 SIMULATED_CLASS = ROOT / "build" / "simulated-class.json"
 #: The class the grading estimate is for.
 CLASS_SIZE = 200
-#: The variables that choose an arithmetic path; a step run with one set is a portability run.
-PATH_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_CBWR")
 
 
 @dataclass(frozen=True)
@@ -283,9 +281,8 @@ if os.path.basename(real) == "pytest":
 start = time.perf_counter()
 code = subprocess.call([real, *arguments])
 seconds = time.perf_counter() - start
-paths = {{name: os.environ[name] for name in {path_variables!r} if name in os.environ}}
 entry = dict(command=[os.path.basename(real), *sys.argv[1:]], seconds=seconds,
-             paths=paths, junit=report, returncode=code)
+             junit=report, returncode=code)
 with open(log, "a", encoding="utf-8") as handle:
     handle.write(json.dumps(entry) + "\\n")
 sys.exit(code)
@@ -301,9 +298,7 @@ def write_wrappers(folder: Path, log: Path, commands: Path = BIN) -> None:
             continue
         wrapper = folder / real.name
         wrapper.write_text(
-            WRAPPER.format(
-                python=sys.executable, real=str(real), log=str(log), path_variables=PATH_VARIABLES
-            ),
+            WRAPPER.format(python=sys.executable, real=str(real), log=str(log)),
             encoding="utf-8",
         )
         wrapper.chmod(0o755)
@@ -322,11 +317,9 @@ def seconds_by_file(junit: Path) -> dict[str, float]:
 
 
 def part_name(entry: dict) -> str:
-    """What a step of make test is, from its command line and arithmetic-path variables."""
+    """What a step of make test is, from its command line."""
     command = entry["command"]
     if command[0] == "pytest" and "--nbval" in command:
-        if entry["paths"]:
-            return "nbval " + " ".join(f"{k}={v}" for k, v in sorted(entry["paths"].items()))
         return "nbval native"
     if command[0] == "pytest":
         return "unit tests: pytest " + " ".join(command[1:])
@@ -409,7 +402,7 @@ def parts_report(parts: dict) -> list[str]:
     if SIMULATED_CLASS.is_file():
         batch = json.loads(SIMULATED_CLASS.read_text(encoding="utf-8"))
         each = batch["seconds"] / batch["submissions"]
-        lessons = len(sorted(ROOT.glob("notebooks/[0-9][0-9]_*.py")))
+        lessons = len(list(NOTEBOOKS.glob("[0-9][0-9]_*.py")))
         hours = CLASS_SIZE * lessons * each / 3600
         lines.append(
             f"simulated class: {batch['submissions']} submissions in {batch['seconds']:.0f} s, "
