@@ -75,3 +75,10 @@ def test_the_avx2_path_runs_only_where_the_native_path_is_avx512():
     assert on_avx2 == [SCALAR_AND_MKL_COMPATIBLE]
     assert [path for path, _ in skipped_on_avx2] == [AVX2_ON_AVX512]
     assert "AVX512" in skipped_on_avx2[0][1]
+
+
+def test_no_path_repeats_the_native_one_on_a_processor_without_vectors_or_mkl():
+    on_apple_silicon, skipped = paths_for("DEFAULT", mkl=False)
+    assert on_apple_silicon == []
+    assert [path for path, _ in skipped] == [SCALAR_AND_MKL_COMPATIBLE, AVX2_ON_AVX512]
+    assert paths_for("DEFAULT", mkl=True)[0] == [SCALAR_AND_MKL_COMPATIBLE]  # MKL_CBWR differs

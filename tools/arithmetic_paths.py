@@ -49,24 +49,33 @@ AVX2_ON_AVX512 = ArithmeticPath(
 OTHER_PATHS = (SCALAR_AND_MKL_COMPATIBLE, AVX2_ON_AVX512)
 
 
-def native_capability() -> str:
-    """The vector capability PyTorch picks on this processor, asked of a clean interpreter."""
+def native_capability() -> tuple[str, bool]:
+    """The vector capability PyTorch picks on this processor, asked of a clean interpreter,
+    and whether this torch uses MKL (x86-64 builds do; Apple silicon's does not)."""
     environment = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
-    result = subprocess.run(
-        [sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
-        capture_output=True, text=True, check=True, env=environment,
+    code = (
+        "import torch; "
+        "print(torch.backends.cpu.get_cpu_capability(), torch.backends.mkl.is_available())"
     )
-    return result.stdout.strip()
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
+    )
+    capability, mkl = result.stdout.split()
+    return capability, mkl == "True"
 
 
-def paths_for(capability: str) -> tuple[list[ArithmeticPath], list[tuple[ArithmeticPath, str]]]:
+def paths_for(
+    capability: str, mkl: bool = True
+) -> tuple[list[ArithmeticPath], list[tuple[ArithmeticPath, str]]]:
     """The non-native paths to run on a processor of ``capability``, and those skipped (why)."""
     chosen, skipped = [], []
     for path in OTHER_PATHS:
-        if path.needs_native is None or path.needs_native == capability:
-            chosen.append(path)
-        else:
+        if path.needs_native not in (None, capability):
             skipped.append((path, f"needs a processor whose native path is {path.needs_native}"))
+        elif path.environment["ATEN_CPU_CAPABILITY"].upper() == capability and not mkl:
+            skipped.append((path, f"it is the native path here ({capability}, no MKL)"))
+        else:
+            chosen.append(path)
     return chosen, skipped
 
 
@@ -82,8 +91,8 @@ def run(path: ArithmeticPath, pytest_arguments: list[str]) -> tuple[int, float]:
 
 def main(argv: list[str] | None = None) -> int:
     pytest_arguments = sys.argv[1:] if argv is None else argv
-    capability = native_capability()
-    chosen, skipped = paths_for(capability)
+    capability, mkl = native_capability()
+    chosen, skipped = paths_for(capability, mkl)
     print(f"native capability: {capability}")
     for path, reason in skipped:
         print(f"skipped {path.name}: {reason}")
