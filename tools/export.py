@@ -86,6 +86,18 @@ PAGE_DEFAULTS = {
 }
 
 
+def checker_calls(source: str) -> list[ast.Call]:
+    """The calls of a course checker (``check_<exercise>``, ``reveal_prediction``) in a cell."""
+    from softmax_course.exercises import EXERCISES
+
+    return [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and (node.func.id in EXERCISES or node.func.id == "reveal_prediction")
+    ]  # fmt: skip
+
+
 def unsolved_output(source: str) -> str:
     """What a check cell prints while its exercise is untouched (the stub raises, or ``...``).
 
@@ -95,12 +107,7 @@ def unsolved_output(source: str) -> str:
     """
     from softmax_course.exercises import EXERCISES, reveal_prediction
 
-    calls = [
-        node.func.id
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        and (node.func.id in EXERCISES or node.func.id == "reveal_prediction")
-    ]  # fmt: skip
+    calls = [call.func.id for call in checker_calls(source)]
     if len(calls) != 1:
         raise ValueError(f"a check cell calls exactly one checker, this one {calls}:\n{source}")
 
@@ -180,13 +187,13 @@ def write_student_versions(
     written, refused = [], []
     for path in paths:
         target = out_dir / path.name
+        if missing_only and target.exists():
+            continue
         data = student_bytes(path)
         if target.exists():
             current = target.read_bytes()
             if current == data:
                 manifest[target.name] = sha256(data)
-                continue
-            if missing_only:
                 continue
             if path.stem in fresh:
                 backup = out_dir / "backup" / (
@@ -319,7 +326,7 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     return written
 
 
-#: ``make student|slides|site``: each writes its lessons' files under build/.
+#: ``make student|slides|site``: each writes its lessons' files (student/; the others in build/).
 WRITERS = {
     "student": (write_student_versions, "write student/ notebooks (never over a student's work)"),
     "slides": (write_slides, "write reveal.js slides"),

@@ -23,6 +23,7 @@ check cell shows the truth, so the answer handed in proves nothing.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import json
 import os
@@ -43,6 +44,7 @@ import jupytext
 import torch
 
 from softmax_course.exercises import EXERCISES
+from tools.export import checker_calls
 from tools.hidden_cases import HIDDEN_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,10 +144,9 @@ def lesson_exercises(lesson: Path) -> dict[str, str]:
     for cell in jupytext.read(lesson).cells:
         if "check" not in cell.metadata.get("tags", []):
             continue
-        for name in EXERCISES:
-            call = f"{name}("
-            if call in cell.source:
-                found[name] = cell.source.split(call, 1)[1].split(")", 1)[0].strip()
+        for call in checker_calls(cell.source):
+            if call.func.id in EXERCISES and call.args and isinstance(call.args[0], ast.Name):
+                found[call.func.id] = call.args[0].id
     return found
 
 
@@ -219,11 +220,12 @@ def feedback_for(exercise: str, output: str) -> str:
     return hints.get(failure["name"], "a case failed")
 
 
-def grade_one(submission: Path, autograder: Path, lesson: str, student: str,
+def grade_one(submission: Path, autograder: Path, exercises: Sequence[str], student: str,
               hidden: Sequence[Path], time_limit: float) -> Graded:  # fmt: skip
-    """``otter run`` on one submission in a private folder, under the sandbox and time limits."""
+    """``otter run`` on one submission of the lesson whose graded ``exercises`` the
+    ``autograder`` tests, in a private folder, under the sandbox and time limits."""
+    lesson = submission.stem
     graded = Graded(student, lesson)
-    exercises = [name for name in lesson_exercises(NOTEBOOKS / f"{lesson}.py")]
     private = Path(tempfile.mkdtemp(prefix=f"grade-{student}-{lesson}-"))
     began = time.perf_counter()
     try:
@@ -318,6 +320,7 @@ def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
     autograders = {
         name: write_autograder(lesson, out_dir / "autograders") for name, lesson in lessons.items()
     }
+    exercises = {name: list(lesson_exercises(lesson)) for name, lesson in lessons.items()}
     work = [
         (path, path.parent.name, path.stem)
         for path in sorted(submissions.glob("*/*.ipynb"))
@@ -329,7 +332,7 @@ def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
         results = list(
             pool.map(
                 lambda item: grade_one(
-                    item[0], autograders[item[2]], item[2], item[1], hidden, time_limit
+                    item[0], autograders[item[2]], exercises[item[2]], item[1], hidden, time_limit
                 ),
                 work,
             )

@@ -2,7 +2,8 @@
 
 A lesson's check cell calls ``check_<exercise>(its_function)``; the check
 prints ✓ or the first failing case and its hint, and returns a
-:class:`~softmax_course.exercises.runner.CheckResult` that a grader reads.
+:class:`~softmax_course.exercises.runner.CheckResult` (its points and message; ``make grade``
+scores the same cases in otter's test files).
 ``EXERCISES`` lists every exercise, in lesson order, under the name its
 check cell calls.
 """

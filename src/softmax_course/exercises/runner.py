@@ -2,7 +2,7 @@
 
 A checker runs the student's function on several cases, edge cases included,
 prints either a pass or the first failing case with a hint, and returns a
-:class:`CheckResult` (the grader reads its points and first failure). It never
+:class:`CheckResult` (its points and what it printed). It never
 prints the expected value: expected values are computed another way than the
 lesson's solution (PyTorch's own functions, scikit-learn, autograd, counts by
 hand) and only compared. A hint names the idea or the lesson section to
@@ -55,12 +55,11 @@ class Exercise:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check found: one point per case passed, and the first failure.
+    """What one check found: one point per case passed, and what the check cell printed.
 
     ``status`` is "pass", "fail", "not written" (the stub) or "unfit" (not a
     function, or a prediction of the wrong type or shape: nothing was
-    judged); ``message`` is what the check cell prints; ``failed_case`` and
-    ``hint`` name the first failure.
+    judged); ``message`` is the printed text, with the first failure and its hint.
     """
 
     exercise: str
@@ -68,8 +67,6 @@ class CheckResult:
     max_points: int
     status: str
     message: str
-    failed_case: str | None = None
-    hint: str | None = None
 
     def _ipython_display_(self) -> None:
         """Show nothing as a cell's last value: the check has printed its message already."""
@@ -140,7 +137,7 @@ def run_checks(exercise: Exercise, fn: Callable[..., Any], cases: Sequence[Case]
         return CheckResult(name, total, total, "pass", f"✓ {name}: all {total} cases pass")
     case, problem = first_failure
     message = f"✗ {name}, case '{case.name}': {problem}\n  Hint: {case.hint}"
-    return CheckResult(name, passed, total, "fail", message, case.name, case.hint)
+    return CheckResult(name, passed, total, "fail", message)
 
 
 def reveal_prediction(

@@ -12,7 +12,7 @@ _LOGITS = torch.tensor([[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [5.0, 4.0, 9.0], [1.0,
 
 
 def _count_right(logits: torch.Tensor, y: torch.Tensor) -> float:
-    """Row by row, by hand: is the true class's logit above every other one?"""
+    """Row by row, by hand: is the true class's logit the largest (a tie counts as right)?"""
     rows = logits.tolist()
     right = sum(max(row) == row[label] for row, label in zip(rows, y.tolist(), strict=True))
     return right / len(rows)
