@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from numbers import Real
 
 import matplotlib.pyplot as plt
+import matplotlib.style
 import numpy as np
 import torch
 from matplotlib import cycler
@@ -30,19 +31,9 @@ LINE_STYLES = ("-", "--", "-.", ":")
 SMALLEST_FONT = 10
 
 #: matplotlib's "tableau-colorblind10" colours, in its order: blue, orange, light
-#: gray, dark gray, light blue, dark orange, ... (``tests/test_plotting.py`` checks
-#: them against matplotlib's own list). Curves take them in turn, as C0, C1, ...
-COLORBLIND_COLORS = (
-    "#006BA4",
-    "#FF800E",
-    "#ABABAB",
-    "#595959",
-    "#5F9ED1",
-    "#C85200",
-    "#898989",
-    "#A2C8EC",
-    "#FFBC79",
-    "#CFCFCF",
+#: gray, dark gray, light blue, dark orange, ... Curves take them in turn, as C0, C1, ...
+COLORBLIND_COLORS = tuple(
+    matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
 )
 
 #: matplotlib's rcParams for every figure of the course.
@@ -226,7 +217,8 @@ def plot_costs(
     return fig
 
 
-#: The colour of masked pixels in an image grid: outside any colour scale the helpers use.
+#: The colour of masked pixels in an image grid: not in the diverging ``RdBu`` scales that
+#: masks go with (white is 0 there); a ``gray_r`` grid shows it as a value of 0.6.
 MASKED_GRAY = "0.6"
 
 
