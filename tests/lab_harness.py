@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import LESSONS, ROOT
+from conftest import EXECUTED, ROOT
+from tools.export import STUDENT_DIR as STUDENT
 
 #: Where ``make lab`` opens JupyterLab: the students' notebooks.
-STUDENT = ROOT / "student"
 #: The student notebook of each lesson, in lesson order.
-STUDENT_NOTEBOOKS = [STUDENT / lesson.with_suffix(".ipynb").name for lesson in LESSONS]
+STUDENT_NOTEBOOKS = [STUDENT / twin.name for twin in EXECUTED]
 NETWORK_GUARD = ROOT / "tests" / "offline"
 VIEWPORT = {"width": 1280, "height": 800}
 #: Generous limits for a 2-core machine shared with other work, in seconds.

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from conftest import LESSONS, NOTEBOOKS, tags
+from conftest import EXECUTED, NOTEBOOKS, tags
 from tools.export import count_slides, front_matter, student_version
 
 
@@ -23,7 +23,7 @@ def test_student_version_drops_solutions_and_keeps_the_rest():
 
 
 def test_every_lesson_has_exercises_with_solutions_and_checks():
-    for path in (source.with_suffix(".ipynb") for source in LESSONS):
+    for path in EXECUTED:
         cells = nbformat.read(path, as_version=4).cells
         solutions = sum("solution" in tags(c) for c in cells)
         checks = sum("check" in tags(c) for c in cells)

@@ -27,11 +27,11 @@ import pytest
 from otter.test_files import ExceptionTestFile
 from test_exercises import CHECKED, SOLUTIONS, WRONG, solution_cells
 
-from conftest import LESSONS, ROOT, tags
+from conftest import LESSONS, NOTEBOOKS, ROOT, tags
+from tools.export import STUDENT_DIR as STUDENT
 from tools.grade import all_cases, grade_folder, lesson_exercises
 from tools.grade import test_file as otter_test_file
 
-STUDENT = ROOT / "student"
 #: The batch's size and wall time, for ``make bench`` (its class-of-200 line).
 TIMING = ROOT / "build" / "simulated-class.json"
 #: Processor seconds a kernel may use: far above a lesson's run, low enough to stop a loop soon.
@@ -96,7 +96,7 @@ def add_cell(notebook: nbformat.NotebookNode, code: str, at: int | None = None) 
 
 def functions(lesson: str) -> dict[str, str]:
     """checker -> function of a lesson's graded exercises."""
-    return lesson_exercises(ROOT / "notebooks" / f"{lesson}.py")
+    return lesson_exercises(NOTEBOOKS / f"{lesson}.py")
 
 
 def full(lesson: str) -> dict[str, int]:
@@ -215,10 +215,16 @@ def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def handed_in(tmp_path_factory):
+    """The class's submissions (written, not yet graded), their folder and the grades' folder."""
     out = tmp_path_factory.mktemp("submissions")
     grades = tmp_path_factory.mktemp("grades")
-    expected = class_of_submissions(out, grades)
+    return class_of_submissions(out, grades), out, grades
+
+
+@pytest.fixture(scope="module")
+def graded(handed_in):
+    expected, out, grades = handed_in
     began = time.perf_counter()
     results = grade_folder(out, grades, jobs=2, time_limit=CPU_SECONDS)
     seconds = time.perf_counter() - began
@@ -232,8 +238,8 @@ def graded(tmp_path_factory):
     return expected, results, grades
 
 
-def test_the_class_is_large_and_covers_every_exercise(graded):
-    expected, _, _ = graded
+def test_the_class_is_large_and_covers_every_exercise(handed_in):
+    expected, _, _ = handed_in
     assert len(expected) >= 30
     outcomes: dict[str, set[str]] = {}
     for points in expected.values():

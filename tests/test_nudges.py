@@ -14,24 +14,8 @@ import nbformat
 import pytest
 import torch
 
-from conftest import LESSONS, NOTEBOOKS
+from conftest import EXECUTED, LESSONS, tags
 from softmax_course.exercises import reveal_prediction
-
-#: Lessons whose exercises follow this pattern, and the checkers they use.
-LESSON_CHECKERS = {
-    "01_softmax": ["check_softmax", "check_temperature"],
-    "02_one_hot": ["check_one_hot", "check_labels_from_one_hot"],
-    "03_cross_entropy": ["check_cross_entropy", "check_logit_gradient"],
-    "04_training_styles": ["check_accuracy"],
-    "05_double_softmax": ["check_double_softmax_floor"],
-    "06_numerical_stability": ["check_stable_softmax", "check_logsumexp"],
-    "07_mistakes": ["check_cost_from_probabilities"],
-    "08_digits": ["check_standardize", "check_confusion_matrix"],
-}
-
-
-def test_every_lesson_is_listed():
-    assert set(LESSON_CHECKERS) == {p.stem for p in LESSONS}
 
 
 def reveal(capsys, prediction, truth, **kwargs) -> str:
@@ -142,23 +126,22 @@ def test_a_prediction_returns_its_point(capsys):
     assert reveal_prediction(2.0, math.log(5)).points == 0
 
 
-@pytest.mark.parametrize("lesson", LESSON_CHECKERS)
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_has_a_predict_then_run_exercise(lesson):
-    cells = jupytext.read(NOTEBOOKS / f"{lesson}.py").cells
+    cells = jupytext.read(lesson).cells
     stubs = [c for c in cells if re.search(r"^\w+_prediction = \.\.\.$", c.source, re.M)]
     reveals = [c for c in cells if "reveal_prediction(" in c.source]
     assert len(stubs) == 1 and len(reveals) == 1, lesson
-    tags = reveals[0].metadata.get("tags", [])
-    assert "check" in tags, "tag the reveal `check`: its stored ✓ must not reach students"
+    assert "check" in tags(reveals[0]), "tag the reveal `check`: its ✓ must not reach students"
     name = re.search(r"^(\w+_prediction) = \.\.\.$", stubs[0].source, re.M).group(1)
-    solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]
+    solutions = [c for c in cells if "solution" in tags(c)]
     assert any(c.source.startswith(f"{name} = ") for c in solutions), f"no solution for {name}"
 
 
-@pytest.mark.parametrize("lesson", LESSON_CHECKERS)
+@pytest.mark.parametrize("lesson", EXECUTED, ids=[p.stem for p in EXECUTED])
 def test_solution_cells_open_collapsed(lesson):
-    notebook = nbformat.read(NOTEBOOKS / f"{lesson}.ipynb", as_version=4)
-    solutions = [c for c in notebook.cells if "solution" in c.metadata.get("tags", [])]
+    notebook = nbformat.read(lesson, as_version=4)
+    solutions = [c for c in notebook.cells if "solution" in tags(c)]
     assert solutions
     for cell in solutions:
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:60]

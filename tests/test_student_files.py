@@ -17,11 +17,10 @@ import jupytext
 import nbformat
 import pytest
 
-from conftest import LESSONS, PACKAGE, ROOT, tags
+from conftest import EXECUTED, LESSONS, PACKAGE, tags
+from tools.export import STUDENT_DIR as STUDENT
 from tools.export import write_site, write_slides
 from tools.hidden_cases import HIDDEN_CASES
-
-STUDENT = ROOT / "student"
 
 
 def code_lines(sources: list[str]) -> set[str]:
@@ -65,9 +64,8 @@ def visible_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def student_files(tmp_path_factory) -> list[Path]:
-    twins = [lesson.with_suffix(".ipynb") for lesson in LESSONS]
-    site = write_site(twins, tmp_path_factory.mktemp("site"))
-    slides = write_slides(twins, tmp_path_factory.mktemp("slides"))
+    site = write_site(EXECUTED, tmp_path_factory.mktemp("site"))
+    slides = write_slides(EXECUTED, tmp_path_factory.mktemp("slides"))
     students = sorted(STUDENT.glob("*"))
     package = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return [*students, *site, *slides, *package]

@@ -22,14 +22,13 @@ import jupytext.config
 import nbformat
 import pytest
 
-from conftest import LESSONS, ROOT, tags
+from conftest import EXECUTED, LESSONS, ROOT, tags
 from tools.export import MANIFEST, STUDENT_DIR, main, student_bytes
 
-TWINS = [lesson.with_suffix(".ipynb") for lesson in LESSONS]
 IDS = [lesson.stem for lesson in LESSONS]
 
 
-@pytest.mark.parametrize("twin", TWINS, ids=IDS)
+@pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
 def test_student_notebook_is_up_to_date(twin):
     committed = STUDENT_DIR / twin.name
     assert committed.is_file(), f"{committed} is missing: run `make student` and commit it"
@@ -41,12 +40,12 @@ def test_student_notebook_is_up_to_date(twin):
 
 def test_the_manifest_names_every_student_notebook():
     manifest = json.loads((STUDENT_DIR / MANIFEST).read_text())
-    assert sorted(manifest) == sorted(twin.name for twin in TWINS)
+    assert sorted(manifest) == sorted(twin.name for twin in EXECUTED)
     notebooks = sorted(path.name for path in STUDENT_DIR.glob("*.ipynb"))
     assert notebooks == sorted(manifest), "student/ holds a notebook that no lesson generates"
 
 
-@pytest.mark.parametrize("twin", TWINS, ids=IDS)
+@pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
 def test_a_student_notebook_is_paired_with_nothing(twin):
     """jupytext must never write a lesson's solutions into a student's file, nor read one."""
     path = STUDENT_DIR / twin.name
@@ -58,7 +57,7 @@ def test_a_student_notebook_is_paired_with_nothing(twin):
     assert not list(STUDENT_DIR.glob("*.py")), "no percent twin beside a student notebook"
 
 
-@pytest.mark.parametrize("twin", TWINS, ids=IDS)
+@pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
 def test_every_check_shows_the_unsolved_state(twin):
     notebook = nbformat.read(STUDENT_DIR / twin.name, as_version=4)
     checks = [cell for cell in notebook.cells if "check" in tags(cell)]
@@ -78,7 +77,7 @@ class Run:
 def export(folder: Path, *options: str) -> Run:
     """``python -m tools.export student`` as the Makefile runs it, into ``folder``."""
     try:
-        main(["student", *map(str, TWINS), "--out", str(folder), *options])
+        main(["student", *map(str, EXECUTED), "--out", str(folder), *options])
     except SystemExit as exit_:
         return Run(1, str(exit_.code))
     return Run(0, "")
@@ -104,7 +103,7 @@ def test_every_make_target_that_writes_student_files_goes_through_the_guarded_wr
 def test_a_students_edit_is_never_overwritten(tmp_path):
     folder = tmp_path / "student"
     shutil.copytree(STUDENT_DIR, folder)
-    mine = folder / TWINS[0].name
+    mine = folder / EXECUTED[0].name
     notebook = nbformat.read(mine, as_version=4)
     stub = next(cell for cell in notebook.cells if "raise NotImplementedError" in cell.source)
     stub.source = stub.source.replace("raise NotImplementedError", "return z  # my attempt")
@@ -117,13 +116,14 @@ def test_a_students_edit_is_never_overwritten(tmp_path):
 
     refused = export(folder)  # make student
     assert refused.returncode != 0 and mine.read_bytes() == edited
-    assert str(mine) in refused.stderr and f"make student FRESH={TWINS[0].stem}" in refused.stderr
-    others = [folder / twin.name for twin in TWINS[1:]]
+    assert str(mine) in refused.stderr
+    assert f"make student FRESH={EXECUTED[0].stem}" in refused.stderr
+    others = [folder / twin.name for twin in EXECUTED[1:]]
     assert all(path.read_bytes() == (STUDENT_DIR / path.name).read_bytes() for path in others)
 
-    fresh = export(folder, "--fresh", TWINS[0].stem)  # make student FRESH=01_softmax
+    fresh = export(folder, "--fresh", EXECUTED[0].stem)  # make student FRESH=01_softmax
     assert fresh.returncode == 0, fresh.stderr
-    (backup,) = (folder / "backup").glob(f"{TWINS[0].stem}-*.ipynb")
+    (backup,) = (folder / "backup").glob(f"{EXECUTED[0].stem}-*.ipynb")
     assert backup.read_bytes() == edited, "FRESH moves the student's work aside, it never drops it"
     assert mine.read_bytes() == (STUDENT_DIR / mine.name).read_bytes()
 
@@ -131,15 +131,15 @@ def test_a_students_edit_is_never_overwritten(tmp_path):
 def test_an_untouched_or_deleted_notebook_is_refreshed(tmp_path):
     folder = tmp_path / "student"
     shutil.copytree(STUDENT_DIR, folder)
-    (folder / TWINS[1].name).unlink()
+    (folder / EXECUTED[1].name).unlink()
     assert export(folder, "--missing-only").returncode == 0  # make lab brings it back
-    assert (folder / TWINS[1].name).read_bytes() == (STUDENT_DIR / TWINS[1].name).read_bytes()
+    assert (folder / EXECUTED[1].name).read_bytes() == (STUDENT_DIR / EXECUTED[1].name).read_bytes()
     # A notebook unchanged since make student wrote it may be replaced by a newer lesson.
     manifest = json.loads((folder / MANIFEST).read_text())
     old = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
-    (folder / TWINS[2].name).write_bytes(old)
-    manifest[TWINS[2].name] = hashlib.sha256(old).hexdigest()
+    (folder / EXECUTED[2].name).write_bytes(old)
+    manifest[EXECUTED[2].name] = hashlib.sha256(old).hexdigest()
     (folder / MANIFEST).write_text(json.dumps(manifest))
     result = export(folder)
     assert result.returncode == 0, result.stderr
-    assert (folder / TWINS[2].name).read_bytes() == (STUDENT_DIR / TWINS[2].name).read_bytes()
+    assert (folder / EXECUTED[2].name).read_bytes() == (STUDENT_DIR / EXECUTED[2].name).read_bytes()
