@@ -220,3 +220,23 @@ def test_no_hint_contains_solution_code(checker_name):
         for fragment in quoted_fragments(case.hint)
     ]
     assert not leaks, "\n".join(leaks)
+
+
+def test_a_check_cell_applies_the_exercise_s_rules_in_its_kernel():
+    """In a kernel, the check reads the cells run so far (``In``): an alias of F.softmax breaks
+    the rule there, as it does for the grader."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [
+        "import torch\nimport torch.nn.functional as F\nfrom softmax_course.exercises import check_softmax",
+        "s = F.softmax\n\ndef my_softmax(z):\n    return s(z, dim=-1)",
+        "check_softmax(my_softmax)",
+        "def my_softmax(z):\n    e = torch.exp(z - z.amax(dim=-1, keepdim=True))\n    return e / e.sum(dim=-1, keepdim=True)",
+        "check_softmax(my_softmax)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, kernel_name="python3").execute()
+    broken, kept = (notebook.cells[i].outputs[0]["text"] for i in (2, 4))
+    assert broken.startswith("✗ check_softmax: my_softmax uses softmax (the exercise says: from the definition"), broken
+    assert kept.startswith("✓ check_softmax: all "), kept
