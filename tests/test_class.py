@@ -547,3 +547,25 @@ def test_no_sandbox_means_a_clear_refusal(monkeypatch, capsys):
     assert stop.value.code == 2
     message = capsys.readouterr().err
     assert "bubblewrap" in message and "TRUST_NOTEBOOKS" in message
+
+
+def test_the_summary_counts_students_files_and_what_was_not_graded(tmp_path, capsys):
+    from tools import grade
+
+    for student, name, data in [("ann", "notes.ipynb", b"not json"), ("bo", "01_softmax.ipynb", b"")]:
+        (tmp_path / "in" / student).mkdir(parents=True)
+        (tmp_path / "in" / student / name).write_bytes(data)
+    (tmp_path / "in" / "cy").mkdir()
+    grade.main([str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert "3 students, 2 files: 0 graded, 2 not graded" in capsys.readouterr().out
+
+
+def test_trusted_notebooks_are_graded_without_the_sandbox_under_the_same_rules(tmp_path):
+    """``make grade TRUST_NOTEBOOKS=1``: the notebook runs in a plain process, scored the same way."""
+    (tmp_path / "in" / "me").mkdir(parents=True)
+    notebook = answered(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n")
+    nbformat.write(notebook, tmp_path / "in" / "me" / f"{FIRST}.ipynb")
+    grade_folder(tmp_path / "in", tmp_path / "out", limits=LIMITS, trusted=True)
+    rows = {row["exercise"]: row for row in rows_of(tmp_path / "out")}
+    assert rows["check_softmax"]["points"] == "0" and "rule broken" in rows["check_softmax"]["feedback"]
+    assert rows["check_temperature"]["points"] == rows["check_temperature"]["max"] == "6"
