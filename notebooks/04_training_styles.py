@@ -17,8 +17,10 @@
 # - run the seminar's three training loops: a hand-written cost, `F.cross_entropy`, and an
 #   `nn.Module` we define ourselves;
 # - check each run's first cost against $\ln 3$, the cost of a model that knows nothing;
-# - compare our logs with the seminar's, line by line, and find where the few differences
-#   come from by running in float32 as the seminar did.
+# - compare our logs with the seminar's, line by line;
+# - look at every epoch of the `F.cross_entropy` run: its cost goes up and down for more than
+#   a thousand epochs, because the learning rate is too large for the cost's curvature at the
+#   start; measure that curvature, and cure the bouncing two ways.
 #
 # Lesson 05 takes the hand-written cost apart.
 
@@ -50,9 +52,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.optim as optim
+from matplotlib import pyplot as plt
 
 from softmax_course.data import replay_seminar_draws, toy_data
-from softmax_course.plotting import plot_costs, show
+from softmax_course.plotting import plot_costs, show, use_course_figure_settings
 from softmax_course.training import train_cross_entropy
 
 nb_epochs = 5000
@@ -108,9 +111,10 @@ for epoch in range(nb_epochs + 1):
         print('Epoch {:4d}/{} Cost: {:.6f}'.format(epoch, nb_epochs, cost.item()))
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Same loop, same zero start; only two lines changed: the logits `z` go
+# About 1 minute. Same loop, same zero start; only two lines changed: the logits `z` go
 # straight into `F.cross_entropy`, which applies `log_softmax` itself (lesson 03). Both runs
-# start at the same cost, and this one keeps falling, to about 0.13.
+# start at the same cost; this one ends near 0.13. Its log, one line every 500 epochs,
+# hides what happens in between: the last slides of the lesson show every epoch.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Style 3: an `nn.Module`
@@ -215,7 +219,7 @@ assert abs(-true_class_probs.log().mean().item() - module_costs[0]) < 1e-12
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The seminar's numbers are data: copied from its page, every printed cost.
-# The next cell compares them with our runs at every epoch both logged.
+# The next slide compares them with our runs at every epoch both logged.
 
 # %% slideshow={"slide_type": "fragment"}
 seminar_log_every = 500  # the seminar's costs at epochs 0, 500, ..., 5000 (lr 0.1)
@@ -230,12 +234,13 @@ seminar_costs = {
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # With the seminar's `nb_epochs` and `lr`, 30 of the 33 lines are identical, and 3 differ by
-# one in the sixth decimal. The cell compares whatever `nb_epochs` and `lr` you set: the costs
-# at each epoch that both runs logged.
+# one in the sixth decimal: the seminar computed in float32, whose rounding moves these costs
+# by more than $10^{-7}$ and less than $10^{-6}$ (checked after the recap, off the
+# slides). The cell compares whatever `nb_epochs` and `lr` you set.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Thirty lines agree to the sixth decimal although the arithmetic differs
-# (float32 there, float64 here). Three do not, by one unit of the last digit. If someone
+# About 1 minute. Thirty lines agree to the sixth decimal although the arithmetic differs
+# (float32 there, float64 here); three differ by one unit of the last digit. If someone
 # changed `lr`, this table shows nearly every line differing: a different schedule.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -256,66 +261,131 @@ for style, epoch, their_cost, our_cost in differences:
 print(f"the other {nb_compared - len(differences)} of the {nb_compared} lines: identical")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## Why those lines differ: float32
-#
-# The seminar's cost at those epochs lay on the other side of a sixth-decimal rounding
-# boundary from ours. How far it must have been from our float64 cost, at least:
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. A printed sixth decimal changes at a boundary (…5 in the seventh decimal).
-# For each differing line: the distance from our exact cost to the boundary the seminar's cost
-# must have crossed. With the seminar's numbers these are about 1e-8 to 3.3e-7: tiny, but
-# millions of times float64's rounding. The next cell shows float32 makes moves of that size.
-
-# %% slideshow={"slide_type": "fragment"}
-for style, epoch, their_cost, our_cost in differences:
-    edge = their_cost - 5e-7 if their_cost > our_cost else their_cost + 5e-7
-    print(f"{style:>15}, epoch {epoch}: course {our_cost:.9f}, "
-          f"the seminar's at least {abs(edge - our_cost):.1e} away")
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# The seminar's schedule once more, style 2 in float32 (`x_train.float()`) and in float64,
-# written out so that it does not depend on your `nb_epochs` and `lr`: float32 moves the
-# logged costs by more than $10^{-7}$ at some epoch, and by less than $10^{-6}$ (one unit of
-# the sixth decimal) at every one. Moves of that size explain the three lines; which lines
-# flip depends on the order of float32's roundings, which differs between processors and math
-# libraries, so a float32 run on your machine need not print the seminar's lines either.
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. float32 rounds each operation by up to half its eps (6e-8); over 5000
-# epochs that adds up to a few 1e-7. The cell asserts bounds, not digits: the float32 digits
-# themselves differ between machines. That is why the course computes in float64: its rounding
-# stays far below the printed digits, and the stored outputs are checked on several arithmetic
-# paths.
-
-# %% slideshow={"slide_type": "fragment"}
-float32_run = train_cross_entropy(x_train.float(), y_train, nb_epochs=5000, lr=0.1, log_every=0)
-float64_run = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0)
-logged_gaps = [abs(c32 - c64) for c32, c64 in
-               zip(float32_run.costs[::500], float64_run.costs[::500], strict=True)]
-print(f"eps: float32 {torch.finfo(torch.float32).eps:.1e}, float64 {torch.finfo(torch.float64).eps:.1e}")
-assert 1e-7 < max(logged_gaps) < 1e-6
-print("float32 against float64 at the 11 logged epochs: apart by less than 1e-6 at every one, "
-      "by more than 1e-7 at some")
-
-# %% [markdown] slideshow={"slide_type": "slide"}
 # ## The three runs side by side
 #
-# The same loop, three costs: the hand-written run stalls, `F.cross_entropy` keeps falling,
-# and the `nn.Module` ends lowest. Lesson 05 finds why the first stalls, and what gives the
-# `nn.Module` its lead.
+# The same loop, three costs. With the seminar's numbers the hand-written run stalls near 0.69,
+# the `nn.Module` ends lowest, and `F.cross_entropy`'s curve is a thick band for its first
+# 1,300 epochs or so. Lesson 05 finds why the first stalls and what gives the `nn.Module` its
+# lead; the next slides look into the band.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. A log scale on the cost, so that all three are readable. Leave the questions
-# open: why does the hand-written run stall near 0.69, and why does the module, which started
-# worse, end best? Lesson 05 answers both.
+# About 1 minute. A log scale on the cost, so that all three are readable. Leave two questions
+# open for lesson 05: why does the hand-written run stall near 0.69, and why does the module,
+# which started worse, end best? Point at the band: that one we answer now.
 
 # %% slideshow={"slide_type": "fragment"}
 fig = plot_costs(course_costs, "Three training styles, one loop", log_scale=True)
+cross_entropy_rises = sum(later > earlier for earlier, later in
+                          zip(cross_entropy_costs, cross_entropy_costs[1:]))
 show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epochs} epochs at "
                f"lr {lr}: the hand-written run ends at {hand_written_costs[-1]:.3f}, "
                f"F.cross_entropy at {cross_entropy_costs[-1]:.3f}, "
-               f"the nn.Module at {module_costs[-1]:.3f}."))
+               f"the nn.Module at {module_costs[-1]:.3f}. The F.cross_entropy cost rises "
+               f"from one epoch to the next at {cross_entropy_rises} of the {nb_epochs} "
+               "epochs, which draws its curve as a thick band where it goes up and down."))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Every epoch of the `F.cross_entropy` run
+#
+# The seminar's schedule once more (5000 epochs at `lr = 0.1`, written out, so that it does
+# not depend on your `nb_epochs` and `lr`), every epoch this time. Its log, one line every 500
+# epochs, shows a cost that falls; epoch by epoch, it goes up at half of its first 1,292
+# epochs (counted and asserted below), and falls at every epoch after the last rise.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. Left: all 5001 costs; the band is the cost jumping between two levels from
+# one epoch to the next. Right: a close-up of thirty epochs, a zigzag. Read the count: the
+# cost rises at 646 epochs, the last of them epoch 1292. A log every 500 epochs cannot show a
+# period of two epochs. The count is safe to print: the smallest change of the cost between
+# two epochs is about 4e-6, far above float64's rounding.
+
+# %% slideshow={"slide_type": "fragment"}
+seminar_ce_costs = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0).costs
+changes = [later - earlier for earlier, later in zip(seminar_ce_costs, seminar_ce_costs[1:])]
+rises = [epoch for epoch, change in enumerate(changes, start=1) if change > 0]
+print(f"the cost rises at {len(rises)} of the 5000 epochs; the last rise is at epoch {rises[-1]}")
+print("epochs 100 to 103:", " ".join(f"{cost:.3f}" for cost in seminar_ce_costs[100:104]))
+assert min(abs(change) for change in changes) > 1e-6  # no change near 0: the count is exact
+assert all(change < 0 for change in changes[rises[-1]:]) and 2 * len(rises) == rises[-1]
+use_course_figure_settings()
+fig, (ax_all, ax_zoom) = plt.subplots(1, 2, figsize=(7.5, 3.0))
+ax_all.plot(seminar_ce_costs, linewidth=0.5)
+ax_all.set(title="All 5000 epochs", xlabel="epoch", ylabel="cost")
+zoom = range(90, 121)
+ax_zoom.plot(zoom, seminar_ce_costs[90:121], marker="o", markersize=3)
+ax_zoom.set(title="Epochs 90 to 120", xlabel="epoch")
+fig.suptitle("F.cross_entropy, lr 0.1: every epoch")
+fig.tight_layout()
+show(fig, alt=(f"Two plots of the cost at every epoch of the F.cross_entropy run at lr 0.1. Left, "
+               "all 5000 epochs: a thick band up to epoch " f"{rises[-1]}, then a thin curve "
+               f"falling to {seminar_ce_costs[-1]:.3f}. Right, epochs 90 to 120: the cost "
+               f"zigzags between {min(seminar_ce_costs[90:121]):.2f} and "
+               f"{max(seminar_ce_costs[90:121]):.2f}, up and down from one epoch to the next."))
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Why: a step too long for the curvature
+#
+# Gradient descent on a curve of curvature $\lambda$ multiplies the distance to the bottom by
+# $1 - \text{lr}\cdot\lambda$ at every step: it shrinks while $\text{lr}\cdot\lambda < 2$; past 2, each
+# step lands farther on the other side. The cost's curvatures at $W = 0$ are the eigenvalues
+# of its Hessian with respect to `W`; at $W = 0$ the largest, $\lambda_{\max}$, is a third of the
+# largest eigenvalue of $X^\top X / N$ (asserted), large because the features reach 7.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. One direction in W has curvature 21.12; a step of lr 0.1 along it
+# overshoots: lr x lambda_max = 2.11 > 2. The third comes from the softmax's Jacobian at
+# probabilities 1/3 (lesson 03). The rule is exact for a quadratic; the cross-entropy is not
+# one, and its curvature changes as W moves, so the rule explains why the first steps
+# overshoot, not when the bouncing ends.
+
+# %% slideshow={"slide_type": "fragment"}
+def largest_curvature_at_zero(features, nb_biases):
+    """The largest eigenvalue of the Hessian of the cost at W = 0, b = 0, w.r.t. W and b."""
+    nb_weights = features.shape[1] * 3
+
+    def cost_of(flat):
+        W, b = flat[:nb_weights].view(-1, 3), flat[nb_weights:]
+        return F.cross_entropy(features @ W + (b if nb_biases else 0), y_train)
+
+    zero = torch.zeros(nb_weights + nb_biases, dtype=torch.float64)
+    return torch.linalg.eigvalsh(torch.autograd.functional.hessian(cost_of, zero)).max().item()
+
+
+lambda_max = largest_curvature_at_zero(x_train, nb_biases=0)
+second_moment = x_train.T @ x_train / len(x_train)
+assert abs(lambda_max - torch.linalg.eigvalsh(second_moment).max().item() / 3) < 1e-9
+print(f"lambda_max at W = 0: {lambda_max:.2f}; lr x lambda_max = {0.1 * lambda_max:.2f}")
+assert 0.1 * lambda_max > 2
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Two cures
+#
+# A smaller step: `lr = 0.05` puts $\text{lr}\cdot\lambda_{\max}$ near 1. Or smaller curvatures:
+# *standardise* each feature (minus its mean, divided by its standard deviation, as lesson 08
+# does), with a bias per class to carry what the means carried (lesson 05); then even
+# `lr = 1.0` stays under 2. Each run: its rises, its cost at epoch 5000 (asserted below).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 3 minutes. The smaller lr cures the bouncing but learns more slowly: 0.22 at epoch
+# 5000 against 0.13. Standardising shrinks lambda_max from 21.12 to 0.88, so lr can grow
+# tenfold: no rise, and a cost of 0.0029. This is why practitioners standardise their inputs
+# before choosing a learning rate.
+
+# %% slideshow={"slide_type": "fragment"}
+x_standardised = (x_train - x_train.mean(dim=0)) / x_train.std(dim=0, correction=0)
+cures = {"the seminar's": (x_train, False, 0.1), "lr 0.05": (x_train, False, 0.05),
+         "standardised, b per class": (x_standardised, True, 1.0)}
+print(f"{'':>26} {'lr':>4} {'lr x lambda_max':>15} {'rises':>5} {'cost at 5000':>12}")
+for name, (features, per_class_bias, rate) in cures.items():
+    curvature = largest_curvature_at_zero(features, nb_biases=3 if per_class_bias else 0)
+    costs = train_cross_entropy(features, y_train, per_class_bias=per_class_bias,
+                                nb_epochs=5000, lr=rate, log_every=0).costs
+    cure_changes = [later - earlier for earlier, later in zip(costs, costs[1:])]
+    nb_rises = sum(change > 0 for change in cure_changes)
+    print(f"{name:>26} {rate:4g} {rate * curvature:15.2f} {nb_rises:5d} {costs[-1]:12.4f}")
+    assert (rate * curvature > 2) == (nb_rises > 0) == (name == "the seminar's")
+    assert min(abs(change) for change in cure_changes) > 1e-7  # the count is exact
+    assert name == "the seminar's" or costs[-1] < 0.25
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap
@@ -326,11 +396,36 @@ show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epo
 # - checked the first cost: $\ln 3 = 1.098612$ from a zero start, and 1.85 from the
 #   `nn.Module`'s over-confident random start;
 # - matched 30 of the seminar's 33 log lines; the other 3 differ by one in the sixth decimal,
-#   moves of the size float32's rounding makes (more than $10^{-7}$, less than $10^{-6}$).
+#   moves of the size float32's rounding makes (more than $10^{-7}$, less than $10^{-6}$);
+# - saw the `F.cross_entropy` run's cost rise at 646 of its first 1,292 epochs: at $W = 0$,
+#   $\text{lr}\cdot\lambda_{\max} = 2.11 > 2$; a smaller `lr`, or standardised features with a bias
+#   per class, stay under 2 and never rise.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Three things to keep: the loop is always the same five steps; check the
-# first cost against ln C; and float32 digits in the sixth decimal belong to the machine.
+# first cost against ln C; and look at every epoch's cost before trusting a log: lr times the
+# largest curvature must stay under 2.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Why three log lines differ: float32
+#
+# The seminar's schedule, style 2, in float32 (`x_train.float()`, as the seminar computed) and
+# in float64: float32 moves the logged costs by more than $10^{-7}$ at some epoch, and by less
+# than $10^{-6}$ (one unit of the sixth decimal) at every one. Moves of that size explain the
+# three lines. Which lines flip depends on the order of float32's roundings, which differs
+# between processors and math libraries, so a float32 run on your machine need not print the
+# seminar's lines either; the course computes in float64, whose rounding stays far below the
+# printed digits.
+
+# %% slideshow={"slide_type": "skip"}
+float32_run = train_cross_entropy(x_train.float(), y_train, nb_epochs=5000, lr=0.1, log_every=0)
+float64_run = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0)
+logged_gaps = [abs(c32 - c64) for c32, c64 in
+               zip(float32_run.costs[::500], float64_run.costs[::500], strict=True)]
+print(f"eps: float32 {torch.finfo(torch.float32).eps:.1e}, float64 {torch.finfo(torch.float64).eps:.1e}")
+assert 1e-7 < max(logged_gaps) < 1e-6
+print("float32 against float64 at the 11 logged epochs: apart by less than 1e-6 at every one, "
+      "by more than 1e-7 at some")
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # ## Exercises
