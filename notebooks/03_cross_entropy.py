@@ -131,8 +131,10 @@ F.nll_loss(F.log_softmax(z, dim=1), y)
 F.cross_entropy(z, y)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Printing `1.4689` four times is suggestive; asserting checks it (to float32 precision).
-# The course helper `cross_entropy_from_probs` is the hand-written form.
+# Printing `1.4689` four times is suggestive; asserting checks it, here within two units of
+# float32's last place at 1.47 (2 eps, about $2.4 \times 10^{-7}$; `assert_close`'s default
+# for float32 would allow $10^{-5}$, some 80 of them). The course helper
+# `cross_entropy_from_probs` is the hand-written form.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Four routes, one number, asserted equal rather than eyeballed.
@@ -144,8 +146,9 @@ variants = {
     "cross_entropy": F.cross_entropy(z, y),
     "helper": cross_entropy_from_probs(hypothesis, y),
 }
+two_units = 2 * torch.finfo(torch.float32).eps  # the spacing of float32 numbers in [1, 2) is eps
 for name, value in variants.items():
-    torch.testing.assert_close(value, variants["cross_entropy"])
+    torch.testing.assert_close(value, variants["cross_entropy"], rtol=0, atol=two_units)
     print(f"{name:>22}: {value.item():.4f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -276,7 +276,7 @@ print(f"the other {nb_compared - len(differences)} of the {nb_compared} lines: i
 # %% slideshow={"slide_type": "fragment"}
 fig = plot_costs(course_costs, "Three training styles, one loop", log_scale=True)
 cross_entropy_rises = sum(later > earlier for earlier, later in
-                          zip(cross_entropy_costs, cross_entropy_costs[1:]))
+                          zip(cross_entropy_costs[:-1], cross_entropy_costs[1:], strict=True))
 show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epochs} epochs at "
                f"lr {lr}: the hand-written run ends at {hand_written_costs[-1]:.3f}, "
                f"F.cross_entropy at {cross_entropy_costs[-1]:.3f}, "
@@ -301,7 +301,7 @@ show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epo
 
 # %% slideshow={"slide_type": "fragment"}
 seminar_ce_costs = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0).costs
-changes = [later - earlier for earlier, later in zip(seminar_ce_costs, seminar_ce_costs[1:])]
+changes = [later - earlier for earlier, later in zip(seminar_ce_costs[:-1], seminar_ce_costs[1:], strict=True)]
 rises = [epoch for epoch, change in enumerate(changes, start=1) if change > 0]
 print(f"the cost rises at {len(rises)} of the 5000 epochs; the last rise is at epoch {rises[-1]}")
 print("epochs 100 to 103:", " ".join(f"{cost:.3f}" for cost in seminar_ce_costs[100:104]))
@@ -380,7 +380,7 @@ for name, (features, per_class_bias, rate) in cures.items():
     curvature = largest_curvature_at_zero(features, nb_biases=3 if per_class_bias else 0)
     costs = train_cross_entropy(features, y_train, per_class_bias=per_class_bias,
                                 nb_epochs=5000, lr=rate, log_every=0).costs
-    cure_changes = [later - earlier for earlier, later in zip(costs, costs[1:])]
+    cure_changes = [later - earlier for earlier, later in zip(costs[:-1], costs[1:], strict=True)]
     nb_rises = sum(change > 0 for change in cure_changes)
     print(f"{name:>26} {rate:4g} {rate * curvature:15.2f} {nb_rises:5d} {costs[-1]:12.4f}")
     assert (rate * curvature > 2) == (nb_rises > 0) == (name == "the seminar's")
