@@ -354,7 +354,8 @@ def largest_curvature_at_zero(features, nb_biases):
 lambda_max = largest_curvature_at_zero(x_train, nb_biases=0)
 second_moment = x_train.T @ x_train / len(x_train)
 assert abs(lambda_max - torch.linalg.eigvalsh(second_moment).max().item() / 3) < 1e-9
-print(f"lambda_max at W = 0: {lambda_max:.2f}; lr x lambda_max = {0.1 * lambda_max:.2f}")
+print(f"features from {x_train.min():g} to {x_train.max():g}: lambda_max at W = 0 is "
+      f"{lambda_max:.2f}; lr x lambda_max = {0.1 * lambda_max:.2f}")
 assert 0.1 * lambda_max > 2
 
 # %% [markdown] slideshow={"slide_type": "slide"}
