@@ -214,14 +214,18 @@ assert abs(-true_class_probs.log().mean().item() - module_costs[0]) < 1e-12
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our logs against the seminar's
 #
-# The seminar's page (`6_softmax_classification.md`) printed these costs, every 500 of its
-# 5000 epochs at `lr = 0.1`, computed in float32; the course computes in float64:
+# The seminar's page (`6_softmax_classification.md`) logged its float32 costs every 500 epochs
+# (`seminar_costs`). At its `nb_epochs` and `lr`, 30 of the 33 lines are identical and 3 differ
+# by one in the sixth decimal: float32 moves these costs by $10^{-7}$ to $10^{-6}$ (see the end).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. The seminar's numbers are data: copied from its page, every printed cost.
-# The next slide compares them with our runs at every epoch both logged.
+# About 2 minutes. The seminar's numbers are data: copied from its page, every printed cost.
+# The cell compares them with our runs at whatever nb_epochs and lr are set.
+# Thirty lines agree to the sixth decimal although the arithmetic differs (float32 there,
+# float64 here); three differ by one unit of the last digit. If someone changed `lr`, this
+# table shows nearly every line differing: a different schedule.
 
-# %% slideshow={"slide_type": "fragment"}
+# %% slideshow={"slide_type": "skip"}
 seminar_log_every = 500  # the seminar's costs at epochs 0, 500, ..., 5000 (lr 0.1)
 seminar_costs = {
     "hand-written": [1.098612, 0.774822, 0.738749, 0.721463, 0.710759, 0.703385,
@@ -231,17 +235,6 @@ seminar_costs = {
     "nn.Module": [1.849513, 0.451947, 0.241922, 0.190806, 0.157194, 0.133385,
                   0.115685, 0.102039, 0.091213, 0.082423, 0.075151],
 }
-
-# %% [markdown] slideshow={"slide_type": "subslide"}
-# With the seminar's `nb_epochs` and `lr`, 30 of the 33 lines are identical, and 3 differ by
-# one in the sixth decimal: the seminar computed in float32, whose rounding moves these costs
-# by more than $10^{-7}$ and less than $10^{-6}$ (checked after the recap, off the
-# slides). The cell compares whatever `nb_epochs` and `lr` you set.
-
-# %% [markdown] slideshow={"slide_type": "notes"}
-# About 1 minute. Thirty lines agree to the sixth decimal although the arithmetic differs
-# (float32 there, float64 here); three differ by one unit of the last digit. If someone
-# changed `lr`, this table shows nearly every line differing: a different schedule.
 
 # %% slideshow={"slide_type": "fragment"}
 course_costs = {"hand-written": hand_written_costs,
@@ -263,10 +256,8 @@ print(f"the other {nb_compared - len(differences)} of the {nb_compared} lines: i
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The three runs side by side
 #
-# The same loop, three costs. With the seminar's numbers the hand-written run stalls near 0.69,
-# the `nn.Module` ends lowest, and `F.cross_entropy`'s curve is a thick band for its first
-# 1,300 epochs or so. Lesson 05 finds why the first stalls and what gives the `nn.Module` its
-# lead; the next slides look into the band.
+# With the seminar's numbers the hand-written run stalls near 0.69, the `nn.Module` ends
+# lowest (lesson 05 says why), and `F.cross_entropy`'s curve is a thick band at first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. A log scale on the cost, so that all three are readable. Leave two questions
@@ -275,14 +266,11 @@ print(f"the other {nb_compared - len(differences)} of the {nb_compared} lines: i
 
 # %% slideshow={"slide_type": "fragment"}
 fig = plot_costs(course_costs, "Three training styles, one loop", log_scale=True)
-cross_entropy_rises = sum(later > earlier for earlier, later in
-                          zip(cross_entropy_costs[:-1], cross_entropy_costs[1:], strict=True))
 show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epochs} epochs at "
                f"lr {lr}: the hand-written run ends at {hand_written_costs[-1]:.3f}, "
                f"F.cross_entropy at {cross_entropy_costs[-1]:.3f}, "
-               f"the nn.Module at {module_costs[-1]:.3f}. The F.cross_entropy cost rises "
-               f"from one epoch to the next at {cross_entropy_rises} of the {nb_epochs} "
-               "epochs, which draws its curve as a thick band where it goes up and down."))
+               f"the nn.Module at {module_costs[-1]:.3f}; where a cost goes up and down from "
+               "one epoch to the next, its curve is a thick band."))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Every epoch of the `F.cross_entropy` run
@@ -293,11 +281,10 @@ show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epo
 # epochs (counted and asserted below), and falls at every epoch after the last rise.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. Left: all 5001 costs; the band is the cost jumping between two levels from
-# one epoch to the next. Right: a close-up of thirty epochs, a zigzag. Read the count: the
-# cost rises at 646 epochs, the last of them epoch 1292. A log every 500 epochs cannot show a
-# period of two epochs. The count is safe to print: the smallest change of the cost between
-# two epochs is about 4e-6, far above float64's rounding.
+# About 2 minutes. Read the count: the cost rises at 646 epochs, the last of them epoch 1292.
+# A log every 500 epochs cannot show an up and down from one epoch to the next. The count is
+# safe to print: the smallest change of the cost between two epochs is about 4e-6, far above
+# float64's rounding.
 
 # %% slideshow={"slide_type": "fragment"}
 seminar_ce_costs = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0).costs
@@ -307,14 +294,14 @@ print(f"the cost rises at {len(rises)} of the 5000 epochs; the last rise is at e
 print("epochs 100 to 103:", " ".join(f"{cost:.3f}" for cost in seminar_ce_costs[100:104]))
 assert min(abs(change) for change in changes) > 1e-6  # no change near 0: the count is exact
 assert all(change < 0 for change in changes[rises[-1]:]) and 2 * len(rises) == rises[-1]
-use_course_figure_settings()
+
+# %% slideshow={"slide_type": "subslide"}
+use_course_figure_settings()  # every epoch of the F.cross_entropy run at lr 0.1, drawn
 fig, (ax_all, ax_zoom) = plt.subplots(1, 2, figsize=(7.5, 3.0))
 ax_all.plot(seminar_ce_costs, linewidth=0.5)
-ax_all.set(title="All 5000 epochs", xlabel="epoch", ylabel="cost")
-zoom = range(90, 121)
-ax_zoom.plot(zoom, seminar_ce_costs[90:121], marker="o", markersize=3)
+ax_zoom.plot(range(90, 121), seminar_ce_costs[90:121], marker="o", markersize=3)
+ax_all.set(title="lr 0.1: all 5000 epochs", xlabel="epoch", ylabel="cost")
 ax_zoom.set(title="Epochs 90 to 120", xlabel="epoch")
-fig.suptitle("F.cross_entropy, lr 0.1: every epoch")
 fig.tight_layout()
 show(fig, alt=(f"Two plots of the cost at every epoch of the F.cross_entropy run at lr 0.1. Left, "
                "all 5000 epochs: a thick band up to epoch " f"{rises[-1]}, then a thin curve "
@@ -322,25 +309,27 @@ show(fig, alt=(f"Two plots of the cost at every epoch of the F.cross_entropy run
                f"zigzags between {min(seminar_ce_costs[90:121]):.2f} and "
                f"{max(seminar_ce_costs[90:121]):.2f}, up and down from one epoch to the next."))
 
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. Left: the band is the cost jumping between two levels from one epoch to the
+# next, until epoch 1292. Right: thirty epochs, a zigzag.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Why: a step too long for the curvature
 #
-# Gradient descent on a curve of curvature $\lambda$ multiplies the distance to the bottom by
-# $1 - \text{lr}\cdot\lambda$ at every step: it shrinks while $\text{lr}\cdot\lambda < 2$; past 2, each
-# step lands farther on the other side. The cost's curvatures at $W = 0$ are the eigenvalues
-# of its Hessian with respect to `W`; at $W = 0$ the largest, $\lambda_{\max}$, is a third of the
-# largest eigenvalue of $X^\top X / N$ (asserted), large because the features reach 7.
+# On a curve of curvature $\lambda$, a gradient step multiplies the distance to the bottom by
+# $1 - \text{lr}\cdot\lambda$: past $\text{lr}\cdot\lambda = 2$ each step lands farther on the other
+# side. The curvatures are the eigenvalues of the cost's Hessian with respect to `W`; at $W = 0$
+# the largest, $\lambda_{\max}$, is a third of the largest eigenvalue of $X^\top X / N$ (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. One direction in W has curvature 21.12; a step of lr 0.1 along it
-# overshoots: lr x lambda_max = 2.11 > 2. The third comes from the softmax's Jacobian at
+# About 3 minutes. One direction in W has curvature 21.12, large because the features are
+# unscaled (up to 7); a step of lr 0.1 along it overshoots: lr x lambda_max = 2.11 > 2. The third comes from the softmax's Jacobian at
 # probabilities 1/3 (lesson 03). The rule is exact for a quadratic; the cross-entropy is not
 # one, and its curvature changes as W moves, so the rule explains why the first steps
 # overshoot, not when the bouncing ends.
 
 # %% slideshow={"slide_type": "fragment"}
-def largest_curvature_at_zero(features, nb_biases):
-    """The largest eigenvalue of the Hessian of the cost at W = 0, b = 0, w.r.t. W and b."""
+def largest_curvature_at_zero(features, nb_biases):  # the Hessian's, w.r.t. W (and b)
     nb_weights = features.shape[1] * 3
 
     def cost_of(flat):

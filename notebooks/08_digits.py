@@ -169,20 +169,20 @@ def train_digits(lr, nb_epochs):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Choose on validation
 #
-# The best (`lr`, epochs) is the one with the most correct validation images; a tie
+# The table counts the correct validation images (of 360) at each checked epoch. The best
+# (`lr`, epochs) is the one with the most; a tie
 # goes to fewer epochs, then to the smaller `lr`. It is chosen by validation alone (asserted).
-# A best `lr` at either end of the grid means the search is not finished: the cell says so.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Read the table: in the stored run the small lr climbs slowly and
-# stays below the others; the large one is best early. Counts out of 360, not long
+# stays below the others; lr 5 is best early. A best lr at either end of the grid would
+# mean the search is not finished (the last line says where it is). Counts out of 360, not long
 # decimals: one image is 0.28 %.
 
 # %% slideshow={"slide_type": "fragment"}
 runs = {lr: train_digits(lr, nb_epochs)[1] for lr in lrs}
 checkpoints = sorted({epoch for counts in runs.values() for epoch in counts})
-print(f"correct of {len(y_val)} validation images, by epoch:")
-print(f"{'epoch':>11}" + "".join(f"{epoch:6d}" for epoch in checkpoints))
+print(f"{'correct at':>11}" + "".join(f"{epoch:6d}" for epoch in checkpoints))
 for lr, counts in runs.items():
     print(f"{f'lr = {lr:g}':>11}" + "".join(
         f"{counts[epoch]:6d}" if epoch in counts else f"{'-':>6}" for epoch in checkpoints))
@@ -190,12 +190,9 @@ candidates = [(counts[epoch], -epoch, -lr, lr, epoch)
               for lr, counts in runs.items() for epoch in counts]
 best_correct, _, _, best_lr, best_epochs = max(candidates)
 assert best_correct == max(count for counts in runs.values() for count in counts.values())
-print(f"chosen by validation: lr = {best_lr:g}, {best_epochs} epochs",
-      f"({best_correct} of {len(y_val)} correct)")
-if best_lr in (min(lrs), max(lrs)):
-    print("the best lr is at an end of the grid: extend the grid past it before trusting it")
-else:
-    print("a smaller and a larger lr of the grid both did worse: the best lr is inside it")
+where = "at an end of the grid: extend it" if best_lr in (min(lrs), max(lrs)) else "inside the grid"
+print(f"chosen by validation: lr = {best_lr:g}, {best_epochs} epochs "
+      f"({best_correct} of {len(y_val)} correct), {where}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The same counts as curves: validation accuracy over the epochs, one per `lr`.
@@ -283,11 +280,9 @@ if len(wrong) > 0:
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What each class has learned
 #
-# $z_k = \sum_p W_{kp}\, x_p + b_k$, and a softmax sees only differences between classes:
-# the maps show $W_{kp} - \bar W_p$, minus each pixel's mean over the classes (same
-# probabilities, asserted). Red: a pixel above its mean (standardised inputs: more ink than
-# usual) raises class $k$ against the others; blue lowers it, and a pixel below its mean
-# (less ink than usual) turns that round. Gray: blank in every training image.
+# $z_k = \sum_p W_{kp}\, x_p + b_k$; a softmax sees only differences between classes, so the
+# maps show $W_{kp} - \bar W_p$ (same probabilities, asserted). Inputs are standardised: red
+# raises class $k$ where a pixel has more ink than usual, blue where it has less. Gray: blank.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. The inputs are standardised: a pixel with more ink than its training
