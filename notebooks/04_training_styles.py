@@ -47,6 +47,7 @@
 
 # %% slideshow={"slide_type": "fragment"}
 import math
+from itertools import pairwise
 
 import torch
 import torch.nn as nn
@@ -56,7 +57,7 @@ from matplotlib import pyplot as plt
 
 from softmax_course.data import replay_seminar_draws, toy_data
 from softmax_course.plotting import plot_costs, show, use_course_figure_settings
-from softmax_course.training import train_cross_entropy
+from softmax_course.training import train_cross_entropy, train_module
 
 nb_epochs = 5000
 lr = 0.1
@@ -257,7 +258,7 @@ print(f"the other {nb_compared - len(differences)} of the {nb_compared} lines: i
 # ## The three runs side by side
 #
 # With the seminar's numbers the hand-written run stalls near 0.69, the `nn.Module` ends
-# lowest (lesson 05 says why), and `F.cross_entropy`'s curve is a thick band at first.
+# lowest (lesson 05 says why); `F.cross_entropy`'s and the `nn.Module`'s are thick bands at first.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. A log scale on the cost, so that all three are readable. Leave two questions
@@ -278,22 +279,30 @@ show(fig, alt=(f"Cost per epoch of the three training styles, log scale, {nb_epo
 # The seminar's schedule once more (5000 epochs at `lr = 0.1`, written out, so that it does
 # not depend on your `nb_epochs` and `lr`), every epoch this time. Its log, one line every 500
 # epochs, shows a cost that falls; epoch by epoch, it goes up at half of its first 1,292
-# epochs (counted and asserted below), and falls at every epoch after the last rise.
+# epochs (counted and asserted below), and falls at every epoch after the last rise. The
+# `nn.Module`'s run bounces too.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Read the count: the cost rises at 646 epochs, the last of them epoch 1292.
 # A log every 500 epochs cannot show an up and down from one epoch to the next. The count is
 # safe to print: the smallest change of the cost between two epochs is about 4e-6, far above
-# float64's rounding.
+# float64's rounding. The nn.Module's run, at the same lr from its random start, rises at 472
+# epochs, up to epoch 950.
 
 # %% slideshow={"slide_type": "fragment"}
 seminar_ce_costs = train_cross_entropy(x_train, y_train, nb_epochs=5000, lr=0.1, log_every=0).costs
-changes = [later - earlier for earlier, later in zip(seminar_ce_costs[:-1], seminar_ce_costs[1:], strict=True)]
+changes = [later - earlier for earlier, later in pairwise(seminar_ce_costs)]
 rises = [epoch for epoch, change in enumerate(changes, start=1) if change > 0]
 print(f"the cost rises at {len(rises)} of the 5000 epochs; the last rise is at epoch {rises[-1]}")
 print("epochs 100 to 103:", " ".join(f"{cost:.3f}" for cost in seminar_ce_costs[100:104]))
 assert min(abs(change) for change in changes) > 1e-6  # no change near 0: the count is exact
 assert all(change < 0 for change in changes[rises[-1]:]) and 2 * len(rises) == rises[-1]
+replay_seminar_draws()  # the nn.Module at the seminar's schedule, from its random start
+module_run = train_module(SoftmaxClassifierModel().to(torch.float64), x_train, y_train, log_every=0)
+module_changes = [later - earlier for earlier, later in pairwise(module_run.costs)]
+module_rises = [epoch for epoch, change in enumerate(module_changes, start=1) if change > 0]
+assert min(abs(change) for change in module_changes) > 1e-6
+print(f"the nn.Module's run: rises at {len(module_rises)}, the last at epoch {module_rises[-1]}")
 
 # %% slideshow={"slide_type": "subslide"}
 use_course_figure_settings()  # every epoch of the F.cross_entropy run at lr 0.1, drawn
@@ -370,7 +379,7 @@ for name, (features, per_class_bias, rate) in cures.items():
     curvature = largest_curvature_at_zero(features, nb_biases=3 if per_class_bias else 0)
     costs = train_cross_entropy(features, y_train, per_class_bias=per_class_bias,
                                 nb_epochs=5000, lr=rate, log_every=0).costs
-    cure_changes = [later - earlier for earlier, later in zip(costs[:-1], costs[1:], strict=True)]
+    cure_changes = [later - earlier for earlier, later in pairwise(costs)]
     nb_rises = sum(change > 0 for change in cure_changes)
     print(f"{name:>26} {rate:4g} {rate * curvature:15.2f} {nb_rises:5d} {costs[-1]:12.4f}")
     assert (rate * curvature > 2) == (nb_rises > 0) == (name == "the seminar's")
