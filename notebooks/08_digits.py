@@ -206,8 +206,9 @@ accuracy_curves = {f"lr = {lr:g}": [counts.get(epoch, math.nan) / len(y_val)
                                      for epoch in checkpoints] for lr, counts in runs.items()}
 show(plot_curves(checkpoints, accuracy_curves, "Validation accuracy while training",
                  "epoch", "validation accuracy", legend_loc="outside"),
-     alt="Validation accuracy against epochs for each learning rate tried: each curve rises "
-         "and flattens; the larger learning rates reach a high accuracy in fewer epochs.")
+     alt="Validation accuracy against epochs, one curve for each learning rate tried; in the "
+         "stored run the smallest rate climbs slowly and the larger ones are near their best "
+         "from the first check on.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test split, once
