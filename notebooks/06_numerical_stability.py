@@ -264,8 +264,8 @@ assert list(autocast_dtypes.values()) == [torch.bfloat16, torch.float32, torch.b
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. Read the printed lines, then show the figure on the next slide.
 # The error is set by each type's eps, not by the size of the logits, until the
-# smallest probability turns subnormal just before the limit (the last column); then it
-# jumps straight to nan. There is no gradual warning.
+# smallest probability turns subnormal just before the limit; then it jumps straight
+# to nan. There is no gradual warning.
 
 # %% slideshow={"slide_type": "fragment"}
 scales = torch.logspace(0, 3, 301, dtype=torch.float64)
@@ -286,8 +286,8 @@ for dtype in (torch.float16, torch.bfloat16, torch.float32):
 # %% [markdown] slideshow={"slide_type": "skip"}
 # Between $-\log(\text{smallest normal})$ and $\log(\text{max})$ the smallest probability,
 # about $e^{-s}$, is subnormal. On 20,000 scales there, the naive form's error reaches 1.5 to
-# 2.5 eps in float16 and float32; in bfloat16 it stays below 1 eps, because its logits near 88
-# are multiples of 0.5 (only three scales are left). Asserted:
+# 2.5 eps in float16 and float32; in bfloat16 it stays below 1 eps: there its largest logit
+# is a multiple of 0.5, so only three scales are left (87.5, 88 and 88.5). Asserted:
 
 # %% slideshow={"slide_type": "skip"}
 for dtype in (torch.float16, torch.bfloat16, torch.float32):
@@ -299,6 +299,8 @@ for dtype in (torch.float16, torch.bfloat16, torch.float32):
     exact = F.softmax(logits.double(), dim=1)
     worst = ((naive - exact).abs() / exact).max().item() / info.eps
     bounds = (0, 1) if dtype == torch.bfloat16 else (1.5, 2.5)
+    if dtype == torch.bfloat16:
+        assert logits[:, 2].unique().tolist() == [87.5, 88.0, 88.5]
     assert bounds[0] < worst < bounds[1], (dtype, worst)
     print(f"{str(dtype):>14}: between {bounds[0]} and {bounds[1]} eps where subnormal")
 
