@@ -91,10 +91,11 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
 def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean over samples of ``-log(probs[i, y[i]])``, the seminar's cost.
 
-    That is ``-sum(one_hot(y) * log(probs))`` with ``0 * log(0)`` taken as 0: a
-    probability that rounded to 0 in a wrong class does not turn the cost into
-    ``nan``. ``probs`` are probabilities (rows of a softmax), not logits; prefer
-    ``F.cross_entropy`` on logits (the numerical-stability lesson says why).
+    That is ``-(one_hot(y) * log(probs)).sum(dim=1).mean()``, the seminar's
+    formula, with ``0 * log(0)`` taken as 0: a probability that rounded to 0 in
+    a wrong class does not turn the cost into ``nan``. ``probs`` are
+    probabilities (rows of a softmax), not logits; prefer ``F.cross_entropy``
+    on logits (the numerical-stability lesson says why).
     """
     probs = require_scores(probs, "probs", dims=(2,))
     y = require_labels(y, probs.shape[1])
