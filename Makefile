@@ -26,7 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup dev lab lab-speaker test execute sync student release grade slides site browser hub-proxy colab-env bench lint clean check-platforms test-py313
+.PHONY: help setup dev lab lab-speaker test execute sync student release grade slides site browser hub-proxy colab-env release-wheels bench lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ lab-speaker: dev ## start JupyterLab on the full lessons with solutions in noteb
 NETWORK_LOG := $(CURDIR)/build/network-attempts.log
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
 
-test: dev slides browser hub-proxy colab-env ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
+test: dev slides browser hub-proxy colab-env release-wheels ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
 	$(GUARD) $(BIN)/pytest -n 2 --dist loadfile tests
@@ -147,6 +147,19 @@ $(COLAB_STAMP):
 	rm -rf $(COLAB_VENV) && $(PYTHON) -m venv $(COLAB_VENV)
 	$(COLAB_VENV)/bin/python -m pip install --quiet $(COLAB_PACKAGES)
 	touch $@
+
+# The release test (tests/test_release.py) builds a fresh environment from the
+# release's own requirements.txt, offline: from these wheels, downloaded once.
+WHEELHOUSE := build/wheelhouse
+WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
+
+$(WHEELHOUSE_STAMP): pyproject.toml tools/release.py | $(DEV_INSTALLED)
+	mkdir -p $(WHEELHOUSE)
+	$(BIN)/python -m tools.release --requirements > $(WHEELHOUSE)/requirements.txt
+	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt hatchling==1.33.0
+	touch $@
+
+release-wheels: $(WHEELHOUSE_STAMP) ## download the release's pinned wheels for its offline install test
 
 colab-env: $(COLAB_STAMP) ## build the Colab-like environment (another torch than the pin) for the Colab test
 

@@ -306,11 +306,18 @@ def write_release(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.release", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lessons", nargs="+", type=Path, help="executed lessons (NN_topic.ipynb)")
-    parser.add_argument("--repo", required=True, help="https://github.com/<owner>/<name>")
+    parser.add_argument("lessons", nargs="*", type=Path, help="executed lessons (NN_topic.ipynb)")
+    parser.add_argument("--repo", help="https://github.com/<owner>/<name>")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "release")
     parser.add_argument("--branch", default="main")
+    parser.add_argument("--requirements", action="store_true",
+                        help="only print the release's pinned requirements (for a wheelhouse)")
     args = parser.parse_args(argv)
+    if args.requirements:
+        print(requirements(pins()).replace("-e .\n", ""), end="")
+        return
+    if not args.lessons or not args.repo:
+        parser.error("give --repo https://github.com/<owner>/<name> and the lessons")
     try:
         parse_repo(args.repo)
     except ValueError as error:
