@@ -156,7 +156,7 @@ WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
 $(WHEELHOUSE_STAMP): pyproject.toml tools/release.py | $(DEV_INSTALLED)
 	mkdir -p $(WHEELHOUSE)
 	$(BIN)/python -m tools.release --requirements > $(WHEELHOUSE)/requirements.txt
-	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt hatchling==1.33.0
+	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt hatchling==1.33.0 editables==0.6
 	touch $@
 
 release-wheels: $(WHEELHOUSE_STAMP) ## download the release's pinned wheels for its offline install test
