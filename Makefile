@@ -149,7 +149,9 @@ $(COLAB_STAMP):
 	touch $@
 
 # The release test (tests/test_release.py) builds a fresh environment from the
-# release's own requirements.txt, offline: from these wheels, downloaded once.
+# release's own requirements.txt, offline: from these wheels, downloaded once,
+# and installed once here to fill uv's cache (build/uv-cache), which makes the
+# test's install take seconds.
 WHEELHOUSE := build/wheelhouse
 WHEELHOUSE_STAMP := $(WHEELHOUSE)/.downloaded
 
@@ -157,6 +159,9 @@ $(WHEELHOUSE_STAMP): pyproject.toml tools/release.py | $(DEV_INSTALLED)
 	mkdir -p $(WHEELHOUSE)
 	$(BIN)/python -m tools.release --requirements > $(WHEELHOUSE)/requirements.txt
 	$(BIN)/python -m pip download --quiet --dest $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt hatchling==1.33.0 editables==0.6
+	rm -rf $(WHEELHOUSE)/venv && $(BIN)/uv venv --quiet --python $(PYTHON) $(WHEELHOUSE)/venv
+	UV_CACHE_DIR=build/uv-cache $(BIN)/uv pip install --quiet --python $(WHEELHOUSE)/venv/bin/python --offline --no-index --find-links $(WHEELHOUSE) -r $(WHEELHOUSE)/requirements.txt hatchling==1.33.0 editables==0.6
+	rm -rf $(WHEELHOUSE)/venv
 	touch $@
 
 release-wheels: $(WHEELHOUSE_STAMP) ## download the release's pinned wheels for its offline install test

@@ -1,12 +1,13 @@
 """The lab test's harness: JupyterLab started as ``make lab`` starts it, and one browser page.
 
-``lab`` starts the server on the student notebooks (``build/student/``, what ``make lab`` copies into ``work/``) with a
-token, in temporary Jupyter folders, behind the tests' network guard;
-``lab_page`` loads JupyterLab in headless Chromium, records every request
-and refuses every write. ``open_and_run_all`` opens a notebook from the file
-browser and starts Run All Cells; ``check_nothing_leaked`` asserts that
-nothing left the machine and nothing under ``build/student/`` changed. The checks
-themselves are in ``test_lab_browser.py``.
+``lab`` starts the server on the student notebooks (``build/student/``, what
+``make lab`` copies into ``work/``) with a token, in temporary Jupyter
+folders, behind the tests' network guard; ``lab_page`` loads JupyterLab in
+headless Chromium, records every request and refuses every write.
+``open_and_run_all`` opens a notebook from the file browser and starts Run
+All Cells; ``check_nothing_leaked`` asserts that nothing left the machine and
+nothing under ``build/student/`` changed. The checks themselves are in
+``test_lab_browser.py``.
 """
 
 from __future__ import annotations
@@ -251,7 +252,8 @@ def check_nothing_leaked(lab: Lab) -> None:
     server = urlsplit(lab.url).netloc
     left_machine = [url for url in lab.requests if urlsplit(url).netloc != server]
     assert not left_machine, f"the browser tried to leave the machine: {left_machine}"
-    assert not lab.blocked_writes, f"the lab tried to write under build/student/: {lab.blocked_writes}"
+    blocked = lab.blocked_writes
+    assert not blocked, f"the lab tried to write under build/student/: {blocked}"
     attempts = lab.network_log.read_text() if lab.network_log.exists() else ""
     assert not attempts, f"the server or a kernel tried to reach the network:\n{attempts}"
     changed = [name for name, data in snapshot(STUDENT).items() if lab.sources.get(name) != data]
