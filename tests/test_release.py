@@ -286,3 +286,14 @@ def test_the_colab_cell_installs_the_helpers_and_keeps_colabs_torch(release, col
     shutil.copytree(release / "notebooks", notebooks)
     assert_every_check_unsolved(run_lessons(python, notebooks, env))
     assert workspace.KEY in nbformat.read(notebooks / EXECUTED[0].name, as_version=4).metadata
+
+
+def test_the_releases_make_lab_installs_its_pins_and_works_in_work(release):
+    plan = subprocess.run(["make", "-n", "lab", "NEW=01_softmax"], cwd=release,
+                          capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "pip install --quiet -r requirements.txt" in plan, plan
+    assert "softmax_course.workspace notebooks work --beside 01_softmax" in plan, plan
+    assert "--ServerApp.root_dir=work " in plan and "--ServerApp.ip=127.0.0.1" in plan, plan
+    ignored = subprocess.run(["git", "check-ignore", "work/01_softmax.ipynb"], cwd=release,
+                             capture_output=True, text=True, check=False).stdout  # fmt: skip
+    assert ignored.strip() == "work/01_softmax.ipynb", "git must ignore the student's work/"
