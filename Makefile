@@ -55,7 +55,7 @@ lab: setup ## copy new lessons into work/ (never over your own), then start Jupy
 	$(BIN)/python -m softmax_course.workspace $(STUDENT_DIR) $(WORK_DIR) $(if $(NEW),--beside $(NEW))
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(WORK_DIR) --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
-lab-speaker: dev ## start JupyterLab on the full lessons with solutions in notebooks/ (the speaker's)
+lab-speaker: setup ## start JupyterLab on the full lessons with solutions in notebooks/ (the speaker's)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks --ServerApp.ip=127.0.0.1 $(ALLOW_ROOT)
 
 # make test runs Python behind a network guard (tests/offline/sitecustomize.py):
