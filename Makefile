@@ -137,10 +137,11 @@ hub-proxy: $(HUB_STAMP) ## install configurable-http-proxy (npm) for the Jupyter
 # The Colab test (tests/test_release.py) installs the release's helper package
 # into an environment with another torch than the pin, as Colab has: this one
 # is torch $(COLAB_TORCH) from PyPI (a CUDA build, run on the CPU) with what Colab
-# ships besides. Built once (about 5 GB; make clean keeps it), reused by every make test.
+# ships besides (pinned, so that every run builds the same). Built once (about 5 GB;
+# make clean keeps it), reused by every make test.
 COLAB_TORCH := 2.14.1
 COLAB_VENV := .venv-colab
-COLAB_PACKAGES := torch==$(COLAB_TORCH) numpy matplotlib scikit-learn ipykernel nbclient nbformat hatchling
+COLAB_PACKAGES := torch==$(COLAB_TORCH) numpy==2.4.6 matplotlib==3.11.2 scikit-learn==1.9.1 ipykernel==7.4.0 nbclient==0.11.0 nbformat==5.11.1 hatchling==1.33.0
 COLAB_STAMP := $(COLAB_VENV)/.installed-$(shell echo '$(COLAB_PACKAGES)' | md5sum | cut -c1-12)
 
 $(COLAB_STAMP):
