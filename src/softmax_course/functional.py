@@ -30,10 +30,10 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     z = require_scores(z, "z", dims=(1, 2))
     require_dim(z, dim)
-    exp_z = torch.exp(z)
-    total = exp_z.sum(dim=dim, keepdim=True)
+    exps = torch.exp(z)
+    total = exps.sum(dim=dim, keepdim=True)
     if torch.isinf(total).any() or (total == 0).any():
-        if torch.isinf(exp_z).any():
+        if torch.isinf(exps).any():
             problem = f"exp(z) overflows to inf in {z.dtype}"
         elif torch.isinf(total).any():
             problem = (
@@ -45,7 +45,7 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
             f"{problem} (logits from {float(z.min()):g} to "
             f"{float(z.max()):g}); use stable_softmax, which subtracts the maximum first"
         )
-    return exp_z / total
+    return exps / total
 
 
 def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
