@@ -103,8 +103,8 @@ browser: ## install Debian's Chromium for the browser tests (slides, lab) when i
 	else echo "Chromium is missing and cannot be installed here; the browser tests will be SKIPPED, and FAIL under .ci/run."; \
 		echo "Install it with: sudo apt-get install -y chromium"; fi
 
-bench: setup ## time lessons, helpers and each step of make test as ratios; write build/bench.json (PARTS_ONLY=1: make test's steps only; SETUP=1, LAB=1: also a fresh install, the lab test)
-	$(BIN)/python -m tools.bench $(if $(SETUP),--setup) $(if $(LAB),--lab) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PARTS_ONLY),--parts-only)
+bench: setup ## time nbval against plain scripts, grading against one run, each step of make test against its nbval step; write build/bench.json (PARTS_ONLY=1: make test's steps only; REPEAT=n)
+	$(BIN)/python -m tools.bench $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PARTS_ONLY),--parts-only) $(NOTEBOOKS)
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can); actionlint on the CI workflow
 	$(BIN)/ruff check $(if $(FIX),--fix) .
