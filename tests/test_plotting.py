@@ -24,7 +24,7 @@ from softmax_course.plotting import (  # noqa: E402
     plot_negative_log,
     plot_probabilities,
     plot_temperatures,
-    use_course_figure_settings,
+    show,
 )
 
 LOGITS = torch.tensor([1.0, 3.0, -0.5, 2.0])
@@ -185,10 +185,43 @@ def test_images_colour_scale_spans_the_data():
 
 def test_figure_settings_use_matplotlib_s_colour_blind_palette():
     expected = matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
-    use_course_figure_settings()
-    assert plt.rcParams["axes.prop_cycle"].by_key()["color"] == expected
     fig = plot_curves([0, 1], {"a": [0.0, 1.0], "b": [1.0, 0.0]}, "t", "x", "y")
     assert [line.get_color() for line in fig.axes[0].get_lines()] == expected[:2]
+    marks = plot_negative_log(torch.tensor([0.5, 0.25])).axes[0].get_lines()
+    assert [line.get_color() for line in marks] == expected[:3]  # named, not "C0": see plotting
+
+
+def every_helper_figure() -> None:
+    """One figure from each plotting helper, each shown as a lesson shows it."""
+    show(plot_probabilities(LOGITS, PROBS), alt="bars")
+    show(plot_matrix(torch.eye(2), "t", "x", "y"), alt="a matrix")
+    show(plot_costs({"a": [1.0, 0.5]}, reference_lines={"floor": 0.2}), alt="costs")
+    show(plot_images(torch.rand(2, 3, 3), ["a", "b"], "t", colorbar="w"), alt="images")
+    show(plot_temperatures(LOGITS[:3], {2.0: torch.softmax(LOGITS[:3] / 2, 0)}), alt="bars")
+    show(plot_negative_log(PROBS), alt="a curve")
+
+
+def test_a_students_own_figure_after_a_lessons_keeps_matplotlib_s_settings(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda *args, **kwargs: None)
+    matplotlib.rcdefaults()
+    before = dict(plt.rcParams)
+    every_helper_figure()
+    assert dict(plt.rcParams) == before
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [1, 0])
+    ax.set_title("mine")
+    fig.canvas.draw()
+    defaults = matplotlib.rcParamsDefault
+    assert tuple(fig.get_size_inches()) == tuple(defaults["figure.figsize"])
+    assert line.get_color() == defaults["axes.prop_cycle"].by_key()["color"][0]
+    title_size = matplotlib.font_manager.FontProperties(size=defaults["axes.titlesize"])
+    assert ax.title.get_fontsize() == title_size.get_size_in_points()
+    assert ax.spines["top"].get_visible() and not ax.xaxis.get_gridlines()[0].get_visible()
+    # and a student's own setting stays theirs
+    plt.rcParams["lines.linewidth"] = 4.0
+    every_helper_figure()
+    assert plt.rcParams["lines.linewidth"] == 4.0
+    assert plt.rcParams["figure.dpi"] == before["figure.dpi"]
 
 
 def test_figure_settings_are_not_called_a_style():

@@ -11,9 +11,11 @@ tell apart (matplotlib's "tableau-colorblind10").
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
+from typing import ParamSpec
 
 import matplotlib.pyplot as plt
 import matplotlib.style
@@ -31,12 +33,14 @@ LINE_STYLES = ("-", "--", "-.", ":")
 SMALLEST_FONT = 10
 
 #: matplotlib's "tableau-colorblind10" colours, in its order: blue, orange, light
-#: gray, dark gray, light blue, dark orange, ... Curves take them in turn, as C0, C1, ...
+#: gray, dark gray, light blue, dark orange, ... Curves take them in turn. A helper
+#: names a colour from here, not as "C0": matplotlib resolves "CN" when it draws, and
+#: a figure drawn outside the course's settings would take another palette's.
 COLORBLIND_COLORS = tuple(
     matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
 )
 
-#: matplotlib's rcParams for every figure of the course.
+#: matplotlib's rcParams for every figure of the course, applied to its figures only.
 FIGURE_SETTINGS = {
     "figure.figsize": FIGSIZE,
     "figure.dpi": 96,
@@ -69,19 +73,35 @@ def show(fig: Figure, alt: str) -> None:
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("alt must be a sentence that describes the figure, got an empty text")
-    display(fig, metadata={"image/png": {"alt": alt.strip()}})
+    with plt.rc_context(FIGURE_SETTINGS):  # the settings matplotlib reads while it saves
+        display(fig, metadata={"image/png": {"alt": alt.strip()}})
     plt.close(fig)
 
 
-def use_course_figure_settings() -> None:
-    """Apply the course's figure settings (size, fonts, palette); every plotting helper calls it."""
-    plt.rcParams.update(FIGURE_SETTINGS)
+Params = ParamSpec("Params")
+
+
+def course_figure(draw: Callable[Params, Figure]) -> Callable[Params, Figure]:
+    """Draw a helper's figure inside the course's settings (size, fonts, palette).
+
+    ``plt.rc_context`` applies them while the figure is built and restores
+    matplotlib's own afterwards, so a figure a student draws after a lesson's
+    keeps matplotlib's defaults (and the student's own settings).
+    """
+
+    @functools.wraps(draw)
+    def drawn(*args: Params.args, **kwargs: Params.kwargs) -> Figure:
+        with plt.rc_context(FIGURE_SETTINGS):
+            return draw(*args, **kwargs)
+
+    return drawn
 
 
 def _as_numpy(values: object, name: str) -> np.ndarray:
     return require_tensor(values, name).detach().cpu().numpy()
 
 
+@course_figure
 def plot_probabilities(
     logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
 ) -> Figure:
@@ -92,14 +112,13 @@ def plot_probabilities(
         raise ValueError(
             f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"
         )
-    use_course_figure_settings()
     names = list(class_names) if class_names else [f"class {i}" for i in range(len(logits))]
     if len(names) != len(logits):
         raise ValueError(f"{len(names)} class names for {len(logits)} logits")
     fig, (ax_z, ax_p) = plt.subplots(1, 2)
-    ax_z.bar(names, _as_numpy(logits, "logits"), color="C3")
+    ax_z.bar(names, _as_numpy(logits, "logits"), color=COLORBLIND_COLORS[3])
     ax_z.set(title="Logits z (any real number)", ylabel="score")
-    ax_p.bar(names, _as_numpy(probs, "probs"), color="C0")
+    ax_p.bar(names, _as_numpy(probs, "probs"), color=COLORBLIND_COLORS[0])
     ax_p.set(title="softmax(z) (sums to 1)", ylabel="probability", ylim=(0, 1))
     for i, p in enumerate(_as_numpy(probs, "probs")):
         ax_p.text(i, p + 0.02, f"{p:.3f}", ha="center")
@@ -107,6 +126,7 @@ def plot_probabilities(
     return fig
 
 
+@course_figure
 def plot_matrix(
     matrix: torch.Tensor,
     title: str,
@@ -122,7 +142,6 @@ def plot_matrix(
     values = _as_numpy(matrix, "matrix")
     if values.ndim != 2:
         raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
-    use_course_figure_settings()
     rows, cols = values.shape
     fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
     ax.imshow(values, cmap="Blues", aspect="auto")
@@ -139,6 +158,7 @@ def plot_matrix(
     return fig
 
 
+@course_figure
 def plot_curves(
     x: Sequence[float],
     curves: Mapping[str, Sequence[float]],
@@ -157,7 +177,6 @@ def plot_curves(
     """
     if not curves:
         raise ValueError("curves is empty: give at least one named curve")
-    use_course_figure_settings()
     fig, ax = plt.subplots()
     for index, (name, values) in enumerate(curves.items()):
         if len(values) != len(x):
@@ -182,6 +201,7 @@ COST_FIGSIZE = (7.5, 3.0)
 COST_FONT_SIZE = 11
 
 
+@course_figure
 def plot_costs(
     runs: Mapping[str, Sequence[float]],
     title: str = "Cost per epoch",
@@ -222,6 +242,7 @@ def plot_costs(
 MASKED_GRAY = "0.6"
 
 
+@course_figure
 def plot_images(
     images: torch.Tensor,
     titles: Sequence[str],
@@ -260,7 +281,6 @@ def plot_images(
         hidden = np.broadcast_to(mask.cpu().numpy(), pixels.shape)
         if hidden.all():
             raise ValueError("masked hides every pixel: nothing to show")
-    use_course_figure_settings()
     count, height, width = pixels.shape
     ncols = min(ncols, count)
     nrows = -(-count // ncols)
@@ -318,6 +338,7 @@ def _require_temperature(temperature: object) -> float:
     return float(temperature)
 
 
+@course_figure
 def plot_temperatures(
     logits: torch.Tensor, probs_by_temperature: Mapping[float, torch.Tensor]
 ) -> Figure:
@@ -341,7 +362,6 @@ def plot_temperatures(
                 f"logits {tuple(logits.shape)}: one probability per logit"
             )
         bars[temperature] = _as_numpy(probs, "probs")
-    use_course_figure_settings()
     classes = len(logits)
     fig, ax = plt.subplots()
     width = 0.8 / len(bars)
@@ -380,6 +400,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 NEGATIVE_LOG_FIGSIZE = (6.5, 2.6)
 
 
+@course_figure
 def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = None) -> Figure:
     """The cost of one sample, ``-log p``, against ``p``, the probability of its true class.
 
@@ -398,11 +419,10 @@ def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = No
     labels = list(names) if names else [f"sample {i}" for i in range(len(probs))]
     if len(labels) != len(probs):
         raise ValueError(f"{len(labels)} names for {len(probs)} probabilities")
-    use_course_figure_settings()
     fig, ax = plt.subplots(figsize=NEGATIVE_LOG_FIGSIZE)
     lowest = min(0.01, float(probs.min()) / 2)
     grid = np.linspace(lowest, 1.0, 500)
-    ax.plot(grid, -np.log(grid), color="C0", label="−log p")
+    ax.plot(grid, -np.log(grid), color=COLORBLIND_COLORS[0], label="−log p")
     for index, (p, label) in enumerate(zip(probs.tolist(), labels, strict=True)):
         ax.plot(
             p,
@@ -410,7 +430,7 @@ def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = No
             linestyle="none",
             marker=MARKERS[index % len(MARKERS)],
             markersize=8,
-            color=f"C{1 + index % 9}",
+            color=COLORBLIND_COLORS[1 + index % 9],
             label=f"{label}: p = {p:.3f}, cost {-math.log(p):.2f}",
         )
     ax.set(
