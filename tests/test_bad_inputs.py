@@ -11,7 +11,6 @@ import torch
 
 from softmax_course.data import load_digits_split, standardize, toy_data
 from softmax_course.functional import (
-    accuracy,
     cross_entropy_from_probs,
     log_softmax,
     one_hot,
@@ -76,9 +75,6 @@ CASES = [
     (cross_entropy_from_probs, (torch.tensor([[-0.2, 1.2]]), torch.tensor([0])), ValueError, r"probabilities in \[0, 1\].*got -0.2 at index \(0, 0\)"),
     (cross_entropy_from_probs, (WRONG_DIM_PROBS, LABELS), ValueError, r"probs row 0 sums to 0.977395 \(off by -2.3e-02\), not 1 .*wrong dim \(dim=0 instead of dim=1\)"),
     (cross_entropy_from_probs, (torch.tensor([[0.3, 0.3, 0.3]]), torch.tensor([0])), ValueError, r"probs row 0 sums to 0.9 .*torch.float32"),
-    # --- accuracy
-    (accuracy, (torch.zeros(3, 3), torch.tensor([0, 1])), ValueError, "logits has 3 samples but y has 2"),
-    (accuracy, (torch.zeros(3, 3), torch.tensor([0, 1, 5])), ValueError, "label 5 at position 2"),
     # --- data and model
     (toy_data, (torch.long,), TypeError, "floating-point dtype, got torch.int64"),
     (toy_data, (float,), TypeError, "dtype must be a torch.dtype such as torch.float64, got the Python type float"),
@@ -86,6 +82,8 @@ CASES = [
     (load_digits_split, (1.5,), ValueError, "test_size must be between 0 and 1, got 1.5"),
     (load_digits_split, ("0.25",), TypeError, "test_size must be a number, got str"),
     (load_digits_split, (0.25, None), TypeError, "seed must be an int, got NoneType"),
+    (load_digits_split, (0.25, False), TypeError, "seed must be an int, got bool"),
+    (load_digits_split, (0.25, 0, math.inf), ValueError, "validation_size must be a finite number, got inf"),
     (standardize, (X.long(), X), TypeError, "x_train must be a floating-point tensor, got dtype torch.int64"),
     (standardize, (X, X[0]), ValueError, r"x_test must be 2-D, got shape \(4,\)"),
     (standardize, (NAN_X, X), ValueError, r"x_train contains NaN at index \(2, 1\)"),
@@ -105,10 +103,13 @@ CASES = [
     (train_module, (SoftmaxClassifierModel(), X, Y), TypeError, "model parameters are .*float32.* but x_train is torch.float64"),
     (train_module, (torch.nn.Identity(), X, Y), ValueError, "model has no parameters"),
     (train_module, (SoftmaxClassifierModel().double(), X, Y[:7]), ValueError, "x_train has 8 samples but y_train has 7"),
-    (train, (cost, [W], -1), ValueError, "nb_epochs must be 0 or more, got -1"),
+    (train, (cost, [W], -1), ValueError, "nb_epochs must be at least 0, got -1"),
     (train, (cost, [W], 10, 0.0), ValueError, "lr must be positive, got 0.0"),
     (train, (cost, [W], 10, "0.1"), TypeError, "lr must be a number, got str"),
     (train, (cost, [W], 10, 0.1, 2.5), TypeError, "log_every must be an int, got float"),
+    (train, (cost, [W], True), TypeError, "nb_epochs must be an int, got bool"),
+    (train, (cost, [W], 10, True), TypeError, "lr must be a number, got bool"),
+    (train, (cost, [W], 10, 0.1, -1), ValueError, "log_every must be at least 0, got -1"),
     # --- plotting
     (plot_probabilities, (torch.zeros(3), torch.zeros(4)), ValueError, "must have one shape"),
     (plot_probabilities, (torch.zeros(3), torch.zeros(3), ["a"]), ValueError, "1 class names for 3 logits"),

@@ -5,6 +5,8 @@ instead of comparing pictures, so that a restyled figure still passes and a
 figure of the wrong array fails.
 """
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -248,8 +250,9 @@ def test_temperatures_draws_one_bar_per_class_and_temperature():
     ("by_temperature", "error", "message"),
     [
         ({}, ValueError, "probs_by_temperature is empty"),
-        ({0.0: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got 0.0"),
-        ({-1: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got -1"),
+        ({0.0: torch.full((3,), 1 / 3)}, ValueError, "a temperature must be positive, got 0.0"),
+        ({-1: torch.full((3,), 1 / 3)}, ValueError, "a temperature must be positive, got -1"),
+        ({math.inf: torch.full((3,), 1 / 3)}, ValueError, "temperature must be a finite number"),
         ({"1": torch.full((3,), 1 / 3)}, TypeError, "a temperature must be a number, got str"),
         ({1.0: torch.full((2,), 0.5)}, ValueError, r"probs at T = 1 has shape \(2,\)"),
         ({1.0: torch.full((3,), float("nan"))}, ValueError, "probs at T = 1 contains NaN"),

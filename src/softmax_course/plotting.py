@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from numbers import Real
 from typing import ParamSpec
 
 import matplotlib.pyplot as plt
@@ -25,7 +24,7 @@ from matplotlib import cycler
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from softmax_course._validation import require_scores, require_tensor
+from softmax_course._validation import require_number, require_scores, require_tensor
 
 FIGSIZE = (6.5, 3.0)  # inches; at 96 dpi, 624 x 288 pixels
 LINE_STYLES = ("-", "--", "-.", ":")
@@ -327,17 +326,6 @@ def plot_images(
     return fig
 
 
-def _require_temperature(temperature: object) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, Real):
-        raise TypeError(f"a temperature must be a number, got {type(temperature).__name__}")
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(
-            f"a temperature must be a positive finite number, got {temperature!r}: "
-            "softmax(z / T) divides by it"
-        )
-    return float(temperature)
-
-
 @course_figure
 def plot_temperatures(
     logits: torch.Tensor, probs_by_temperature: Mapping[float, torch.Tensor]
@@ -347,14 +335,15 @@ def plot_temperatures(
     Side by side, the bars show a small ``T`` handing the largest logit almost
     everything and a large ``T`` levelling every class towards ``1 / C`` (drawn
     as a gray line). A temperature that is not a positive finite number is
-    refused here, by name, rather than drawn as ``nan`` bars.
+    refused here, by name, rather than drawn as ``nan`` bars: softmax(z / T)
+    divides by it.
     """
     logits = require_scores(logits, "logits", dims=(1,))
     if not probs_by_temperature:
         raise ValueError("probs_by_temperature is empty: give at least one temperature")
     bars = {}
     for temperature, probs in probs_by_temperature.items():
-        temperature = _require_temperature(temperature)
+        temperature = require_number(temperature, "a temperature", positive=True)
         probs = require_scores(probs, f"probs at T = {temperature:g}", dims=(1,))
         if probs.shape != logits.shape:
             raise ValueError(
