@@ -2,7 +2,8 @@
 
 import nbformat
 
-from conftest import EXECUTED, NOTEBOOKS, tags
+from conftest import EXECUTED, NOTEBOOKS, ROOT, tags
+from tools import LESSON_PATTERN
 from tools.export import count_slides, front_matter, student_version
 
 
@@ -45,3 +46,9 @@ def test_front_matter_uses_metadata_and_seminar_defaults():
     assert text.startswith("---\nlayout: default\ntitle: \"01 Softmax")
     assert "\nnav_order: 1\n" in text and "\nusemathjax: true\n" in text
     assert "\nparent: 2022 Fall Seminar\n" in text and text.endswith("---\n")
+
+
+def test_make_finds_the_lessons_the_tools_and_tests_find():
+    """One pattern names a lesson: the Makefile's LESSONS and tools.LESSONS agree."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"LESSONS := $(sort $(wildcard notebooks/{LESSON_PATTERN}))" in makefile

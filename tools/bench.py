@@ -35,9 +35,9 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tools import ROOT
 from tools.execute import execute_notebook
 
-ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "bench"
 BIN = Path(sys.executable).parent
 #: Each ratio's limit, and whether the ratio must stay strictly below it.
