@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-speaker test execute sync student grade slides site browser bench lint clean check-platforms test-py313
+.PHONY: help setup lab lab-speaker test execute sync student grade slides site browser bench mutate lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -105,6 +105,18 @@ browser: ## install Debian's Chromium for the browser tests (slides, lab) when i
 
 bench: setup ## time nbval against plain scripts, grading against one run, each step of make test against its nbval step; write build/bench.json (PARTS_ONLY=1: make test's steps only; REPEAT=n)
 	$(BIN)/python -m tools.bench $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PARTS_ONLY),--parts-only) $(NOTEBOOKS)
+
+# mutmut, pinned in pyproject.toml's mutate extra, is installed on first use (not by make setup).
+MUTATE_INSTALLED := $(VENV)/.installed-mutate
+MUTATE_JOBS ?= 1
+
+$(MUTATE_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	touch $@
+
+mutate: setup $(MUTATE_INSTALLED) ## mutation testing of src/softmax_course and tools/export.py with mutmut (outside make test; MUTATE_JOBS=n workers, default 1); lists the surviving mutants
+	MPLBACKEND=Agg $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	$(BIN)/mutmut results
 
 lint: setup ## ruff check (make lint FIX=1 also fixes what it can); actionlint on the CI workflow
 	$(BIN)/ruff check $(if $(FIX),--fix) .
