@@ -50,6 +50,9 @@ def test_softmax_keeps_the_graph(seminar_example):
         torch.tensor([[3.0e38, 3.0e38, 0.0]]),
         torch.tensor([[1e4, 1e4, 1e4]], dtype=torch.float16),
         torch.tensor([[60000.0, 0.0, -60000.0]], dtype=torch.bfloat16),
+        # Each row shifted by its own maximum: by the largest of all, the second row's
+        # exps would all underflow to 0.
+        torch.tensor([[1000.0, 1001.0, 1002.0], [0.0, 1.0, 2.0]]),
     ],
 )
 def test_stable_forms_match_pytorch_on_extreme_logits(z):

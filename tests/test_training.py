@@ -171,3 +171,25 @@ def test_an_infinite_cost_stops_training_too(capsys):
     with pytest.raises(ValueError, match=r"the cost became -inf at epoch 1 with lr=1e\+308"):
         train(lambda: x_train.matmul(W).sum(), [W], nb_epochs=10, lr=1e308, log_every=1)
     assert capsys.readouterr().out == "Epoch    0/10 Cost: 0.000000\n"
+
+
+def test_the_module_style_returns_its_costs_its_model_and_its_parameters():
+    """A few epochs of train_module against the same optim.SGD loop written out."""
+    x_train, y_train = toy_data()
+    replay_seminar_draws()
+    model = SoftmaxClassifierModel().to(torch.float64)
+    replay_seminar_draws()
+    reference = SoftmaxClassifierModel().to(torch.float64)
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.1)
+    costs = []
+    for _ in range(6):  # epochs 0..5
+        cost = torch.nn.functional.cross_entropy(reference(x_train), y_train)
+        costs.append(cost.item())
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+    run = train_module(model, x_train, y_train, nb_epochs=5, log_every=0)
+    assert run.costs == costs
+    assert run.forward is model
+    assert run.parameters == dict(model.named_parameters())
+    assert torch.equal(run.parameters["linear.weight"], reference.linear.weight)
