@@ -193,6 +193,28 @@ def test_figure_settings_use_matplotlib_s_colour_blind_palette():
     assert [line.get_color() for line in marks] == expected[:3]  # named, not "C0": see plotting
 
 
+def test_show_displays_the_figure_with_its_alt_text_and_closes_it(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    fig = plot_curves([0, 1], {"a": [0.0, 1.0]}, "t", "x", "y")
+    show(fig, alt="  A rising line from 0 to 1.\n")
+    assert shown == [((fig,), {"metadata": {"image/png": {"alt": "A rising line from 0 to 1."}}})]
+    assert not plt.fignum_exists(fig.number)
+
+
+@pytest.mark.parametrize(
+    ("fig", "alt", "error", "message"),
+    [
+        ("a figure", "a sentence", TypeError, "^fig must be a matplotlib Figure, got str$"),
+        (None, " \n", ValueError, "^alt must be a sentence that describes the figure, got an"),
+        (None, None, ValueError, "^alt must be a sentence"),
+    ],
+)
+def test_show_refuses_what_is_not_a_figure_or_an_alt_text(fig, alt, error, message):
+    with pytest.raises(error, match=message):
+        show(fig if fig is not None else plt.figure(), alt=alt)
+
+
 def every_helper_figure() -> None:
     """One figure from each plotting helper, each shown as a lesson shows it."""
     show(plot_probabilities(LOGITS, PROBS), alt="bars")
