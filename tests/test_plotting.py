@@ -197,9 +197,10 @@ def test_show_displays_the_figure_with_its_alt_text_and_closes_it(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
     fig = plot_curves([0, 1], {"a": [0.0, 1.0]}, "t", "x", "y")
+    later = plt.figure()  # the current figure: show closes the one it shows, not this one
     show(fig, alt="  A rising line from 0 to 1.\n")
     assert shown == [((fig,), {"metadata": {"image/png": {"alt": "A rising line from 0 to 1."}}})]
-    assert not plt.fignum_exists(fig.number)
+    assert not plt.fignum_exists(fig.number) and plt.fignum_exists(later.number)
 
 
 @pytest.mark.parametrize(
