@@ -54,6 +54,7 @@ CASES = [
     *[(f, (torch.zeros(0, 3),), ValueError, r"z is empty \(shape \(0, 3\)\)") for f in SCORE_FUNCTIONS],
     *[(f, (torch.zeros(2, 2, 2),), ValueError, r"z must be 1-D or 2-D, got shape \(2, 2, 2\)") for f in SCORE_FUNCTIONS],
     *[(f, (torch.zeros(2, 3), 2), ValueError, r"dim=2 is out of range for z of shape \(2, 3\)") for f in SCORE_FUNCTIONS],
+    *[(f, (torch.zeros(2, 3), 1.0), TypeError, "^dim must be an int, got float$") for f in SCORE_FUNCTIONS],
     (softmax, (torch.tensor([1000.0, 1001.0]),), ValueError, "overflows to inf"),
     # --- labels
     (one_hot, ([0, 1], 3), TypeError, "y must be a torch.Tensor, got list"),
