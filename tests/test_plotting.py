@@ -94,6 +94,19 @@ def test_matrix_formats_values_and_can_leave_them_out():
     assert len(plot_matrix(matrix, "t", "x", "y", annotate=False).axes[0].texts) == 0
 
 
+def test_matrix_labels_every_row_and_column_and_keeps_its_values_legible():
+    matrix = torch.tensor([[9, 0, 1], [2, 8, 0]])  # 2 rows, 3 columns: the axes cannot be swapped
+    ax = plot_matrix(matrix, "Confusion", "predicted", "true").axes[0]
+    assert list(ax.get_xticks()) == [0, 1, 2] and list(ax.get_yticks()) == [0, 1]
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    # Above the middle of the range the cell is dark: its value is written in white.
+    assert (colours["9"], colours["8"], colours["0"], colours["1"], colours["2"]) == (
+        "white", "white", "black", "black", "black",
+    )
+    assert {(t.get_ha(), t.get_va()) for t in ax.texts} == {("center", "center")}
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
+
+
 def test_curves_draws_each_named_curve_over_x():
     x = [0.5, 1.0, 2.0, 4.0]
     curves = {"float16": [3.0, 1.0, 4.0, 1.5], "float32": [9.0, 2.0, 6.0, 5.0], "x2": [8, 9, 7, 9]}
