@@ -101,7 +101,8 @@ CASES = [
     (SoftmaxClassifierModel(), ([[1.0] * 4],), TypeError, "x must be a torch.Tensor, got list"),
     # --- training
     (train_hand_written, (X, Y[:5]), ValueError, "x_train has 8 samples but y_train has 5"),
-    (train_hand_written, (X, Y + 1), ValueError, "label 3 at position 0, out of range for num_classes=3"),
+    (train_hand_written, (X, Y + 1), ValueError, r"label 3 at position 0, out of range for num_classes=3 \(labels must be 0\.\.2\)$"),
+    (lambda: train_cross_entropy(X, Y, num_classes=True), (), TypeError, "^num_classes must be an int, got bool$"),
     (train_cross_entropy, (X, Y.float()), TypeError, "y_train must hold integer class indices"),
     (train_cross_entropy, (X.long(), Y), TypeError, "x_train must be a floating-point tensor"),
     (train_cross_entropy, (X[0], Y), ValueError, r"x_train must be 2-D, got shape \(4,\)"),

@@ -55,11 +55,8 @@ def require_num_classes(num_classes: object) -> int:
     return require_int(num_classes, "num_classes", minimum=1)
 
 
-def require_labels(y: object, num_classes: int | None = None, name: str = "y") -> torch.Tensor:
-    """Check class-index labels: a 1-D, non-empty integer tensor with values in range.
-
-    ``num_classes=None`` checks everything but the upper bound.
-    """
+def require_labels(y: object, num_classes: object, name: str = "y") -> torch.Tensor:
+    """Check class-index labels: a 1-D, non-empty integer tensor of values in 0..num_classes-1."""
     y = require_tensor(y, name)
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise TypeError(
@@ -72,24 +69,22 @@ def require_labels(y: object, num_classes: int | None = None, name: str = "y") -
         )
     if y.numel() == 0:
         raise ValueError(f"{name} is empty: there is no sample to classify")
-    if num_classes is not None:
-        require_num_classes(num_classes)
+    num_classes = require_num_classes(num_classes)
     low = int(y.min())
     if low < 0:
         position = int((y < 0).nonzero()[0])
         raise ValueError(f"{name} has a negative label {low} at position {position}")
-    if num_classes is not None:
-        high = int(y.max())
-        if high >= num_classes:
-            position = int((y >= num_classes).nonzero()[0])
-            raise ValueError(
-                f"{name} has label {high} at position {position}, out of range for "
-                f"num_classes={num_classes} (labels must be 0..{num_classes - 1})"
-            )
+    high = int(y.max())
+    if high >= num_classes:
+        position = int((y >= num_classes).nonzero()[0])
+        raise ValueError(
+            f"{name} has label {high} at position {position}, out of range for "
+            f"num_classes={num_classes} (labels must be 0..{num_classes - 1})"
+        )
     return y
 
 
-def require_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> torch.Tensor:
+def require_scores(z: object, name: str, dims: tuple[int, ...]) -> torch.Tensor:
     """Check logits or probabilities: a non-empty floating tensor, finite, with allowed dims."""
     z = require_tensor(z, name)
     if not z.is_floating_point():
@@ -116,9 +111,7 @@ def require_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
     return dim
 
 
-def require_same_length(
-    x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y"
-) -> None:
+def require_same_length(x: torch.Tensor, y: torch.Tensor, x_name: str, y_name: str) -> None:
     """Raise if ``x`` and ``y`` do not describe the same number of samples."""
     if x.shape[0] != y.shape[0]:
         raise ValueError(

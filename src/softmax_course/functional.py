@@ -11,7 +11,6 @@ import torch
 from softmax_course._validation import (
     require_dim,
     require_labels,
-    require_num_classes,
     require_rows_sum_to_one,
     require_same_length,
     require_scores,
@@ -81,7 +80,7 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
     ``scatter_(1, y.unsqueeze(1), 1)`` writes a 1 into column ``y[i]`` of row
     ``i``. It needs ``y`` as a column, hence the ``unsqueeze``.
     """
-    y = require_labels(y, require_num_classes(num_classes))
+    y = require_labels(y, num_classes)
     y_one_hot = torch.zeros(len(y), num_classes)
     y_one_hot.scatter_(1, y.unsqueeze(1), 1)
     return y_one_hot
