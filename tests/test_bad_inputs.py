@@ -124,6 +124,7 @@ CASES = [
     (plot_probabilities, (torch.zeros(3), torch.zeros(4)), ValueError, "must have one shape"),
     (plot_probabilities, (torch.zeros(3), torch.zeros(3), ["a"]), ValueError, "1 class names for 3 logits"),
     (plot_matrix, (torch.zeros(3), "t", "x", "y"), ValueError, "matrix must be 2-D"),
+    (plot_matrix, ([[1, 0], [0, 1]], "t", "x", "y"), TypeError, "^matrix must be a torch.Tensor, got list$"),
     (plot_costs, ({},), ValueError, "runs is empty"),
     (plot_costs, ({"a": [1.0, 2.0], "b": [1.0]},), ValueError, "runs must have the same number of epochs"),
     (plot_curves, ([1, 2, 3], {"a": [1.0]}, "t", "x", "y"), ValueError, "curve 'a' has 1 values for 3 x values"),

@@ -95,14 +95,15 @@ def test_matrix_formats_values_and_can_leave_them_out():
 
 
 def test_matrix_labels_every_row_and_column_and_keeps_its_values_legible():
-    matrix = torch.tensor([[9, 0, 1], [2, 8, 0]])  # 2 rows, 3 columns: the axes cannot be swapped
+    matrix = torch.tensor([[10, 2, 5], [6, 9, 2]])  # 2 rows, 3 columns: the axes cannot be swapped
     ax = plot_matrix(matrix, "Confusion", "predicted", "true").axes[0]
     assert list(ax.get_xticks()) == [0, 1, 2] and list(ax.get_yticks()) == [0, 1]
     colours = {t.get_text(): t.get_color() for t in ax.texts}
-    # Above the middle of the range the cell is dark: its value is written in white.
-    assert (colours["9"], colours["8"], colours["0"], colours["1"], colours["2"]) == (
+    # Above the middle of the range (6, halfway from 2 to 10) the cell is dark: its value
+    # is written in white; the middle itself is still light.
+    assert [colours[text] for text in ("10", "9", "6", "5", "2")] == [
         "white", "white", "black", "black", "black",
-    )
+    ]
     assert {(t.get_ha(), t.get_va()) for t in ax.texts} == {("center", "center")}
     assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
 
