@@ -26,7 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup dev lab lab-speaker test execute sync student release grade sandbox slides site browser hub-proxy colab-env release-wheels bench lint clean check-platforms test-py313
+.PHONY: help setup dev lab lab-speaker test execute sync student release grade sandbox slides site browser hub-proxy colab-env release-wheels bench mutate lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -177,8 +177,20 @@ release-wheels: $(WHEELHOUSE_STAMP) ## download the release's pinned wheels for 
 
 colab-env: $(COLAB_STAMP) ## build the Colab-like environment (another torch than the pin) for the Colab test
 
-bench: dev ## time lessons, helpers and each step of make test as ratios; write build/bench.json (PARTS_ONLY=1: make test's steps only; SETUP=1, LAB=1: also a fresh install, the lab test)
-	$(BIN)/python -m tools.bench $(if $(SETUP),--setup) $(if $(LAB),--lab) $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PARTS_ONLY),--parts-only)
+bench: dev ## time nbval against plain scripts, grading against one run, each step of make test against its nbval step; write build/bench.json (PARTS_ONLY=1: make test's steps only; REPEAT=n)
+	$(BIN)/python -m tools.bench $(if $(REPEAT),--repeat $(REPEAT)) $(if $(PARTS_ONLY),--parts-only) $(NOTEBOOKS)
+
+# mutmut, pinned in pyproject.toml's mutate extra, is installed on first use (not by make setup).
+MUTATE_INSTALLED := $(VENV)/.installed-mutate
+MUTATE_JOBS ?= 1
+
+$(MUTATE_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
+	touch $@
+
+mutate: dev $(MUTATE_INSTALLED) ## mutation testing of src/softmax_course and tools/export.py with mutmut (outside make test; MUTATE_JOBS=n workers, default 1); lists the surviving mutants
+	MPLBACKEND=Agg $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
+	$(BIN)/mutmut results
 
 lint: dev ## ruff check (make lint FIX=1 also fixes what it can); actionlint on the CI workflow
 	$(BIN)/ruff check $(if $(FIX),--fix) .
@@ -192,5 +204,5 @@ test-py313: ## make test on Python 3.13 in a Debian trixie root (needs root and 
 	tools/test_py313.sh
 
 clean: ## remove build/ and caches (keeps .venv; rm -rf .venv to rebuild it)
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache mutants
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -17,7 +17,6 @@ first ``chromium`` on ``PATH``.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,15 +25,14 @@ import pytest
 
 import softmax_course
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-#: Every lesson's source, in lesson order (``NN_topic.py``); its twin is the ``.ipynb`` beside it.
-LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
-#: Every lesson's executed twin (``NN_topic.ipynb``), in lesson order.
-EXECUTED = [lesson.with_suffix(".ipynb") for lesson in LESSONS]
+# Defined once, in the tools; the tests import them from here.
+from tools import EXECUTED as EXECUTED
+from tools import LESSONS as LESSONS
+from tools import NOTEBOOKS as NOTEBOOKS
+from tools import ROOT as ROOT
+from tools.execute import ANSI_ESCAPE as ANSI_ESCAPE
+
 PACKAGE = Path(softmax_course.__file__).resolve().parent
-#: The colour codes of a traceback as nbclient and nbval print it.
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -2,8 +2,9 @@
 
 import nbformat
 
-from conftest import EXECUTED, NOTEBOOKS, tags
-from tools.export import count_slides, front_matter, student_version
+from conftest import EXECUTED, NOTEBOOKS, ROOT, tags
+from tools import LESSON_PATTERN
+from tools.export import count_slides, front_matter, markdown_alt, student_version, write_site
 
 
 def test_student_version_drops_solutions_and_keeps_the_rest():
@@ -45,3 +46,28 @@ def test_front_matter_uses_metadata_and_seminar_defaults():
     assert text.startswith("---\nlayout: default\ntitle: \"01 Softmax")
     assert "\nnav_order: 1\n" in text and "\nusemathjax: true\n" in text
     assert "\nparent: 2022 Fall Seminar\n" in text and text.endswith("---\n")
+
+
+def test_make_finds_the_lessons_the_tools_and_tests_find():
+    """One pattern names a lesson: the Makefile's LESSONS and tools.LESSONS agree."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"LESSONS := $(sort $(wildcard notebooks/{LESSON_PATTERN}))" in makefile
+
+
+def test_an_alt_text_becomes_one_line_that_cannot_end_the_markdown_image():
+    assert markdown_alt("Bars [of z]\n  and a \\ path") == "Bars \\[of z\\] and a \\\\ path"
+    assert markdown_alt(None) == "" and markdown_alt("") == ""
+
+
+def test_a_page_carries_each_figures_alt_text_into_a_folder_not_yet_made(tmp_path):
+    """make site writes into build/site, which a fresh clone does not have."""
+    lesson = NOTEBOOKS / "01_softmax.ipynb"
+    alts = [
+        output.metadata["image/png"]["alt"]
+        for cell in nbformat.read(lesson, as_version=4).cells
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    ]
+    (page,) = write_site([lesson], tmp_path / "build" / "site")
+    text = page.read_text(encoding="utf-8")
+    assert alts and all(f"![{markdown_alt(alt)}](01_softmax_files/" in text for alt in alts)

@@ -11,7 +11,6 @@ from sklearn.datasets import load_digits
 from sklearn.preprocessing import StandardScaler
 
 from softmax_course.data import (
-    NUM_CLASSES,
     load_digits_split,
     replay_seminar_draws,
     standardize,
@@ -55,7 +54,6 @@ def test_toy_data_shapes_and_labels():
     x_train, y_train = toy_data()
     assert x_train.shape == (8, 4) and x_train.dtype == torch.float64
     assert y_train.tolist() == [2, 2, 2, 1, 1, 1, 0, 0]
-    assert int(y_train.max()) == NUM_CLASSES - 1
     assert toy_data(torch.float32)[0].dtype == torch.float32
 
 
@@ -193,3 +191,10 @@ def test_standardize_keeps_a_constant_feature_at_scale_1():
     assert torch.equal(train[:, 1], torch.zeros(3, dtype=torch.float64))
     assert torch.equal(test[:, 1], x_test[:, 1] - 3.0)
     assert torch.isfinite(train).all() and torch.isfinite(test).all()
+
+
+def test_standardize_needs_two_samples_and_no_more():
+    """Two samples have a spread: each feature becomes -1 and 1 (a constant one, 0 and 0)."""
+    x_train = torch.tensor([[0.0, 5.0], [2.0, 5.0]], dtype=torch.float64)
+    train, test = standardize(x_train, torch.tensor([[1.0, 6.0]], dtype=torch.float64))
+    assert train.tolist() == [[-1.0, 0.0], [1.0, 0.0]] and test.tolist() == [[0.0, 1.0]]

@@ -107,7 +107,8 @@ def test_pyproject_admits_exactly_the_supported_pythons_from_the_oldest_up():
 
 def test_every_dependency_is_pinned_exactly():
     project = PYPROJECT["project"]
-    for line in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+    extras = project["optional-dependencies"].values()
+    for line in [*project["dependencies"], *(line for extra in extras for line in extra)]:
         specifiers = list(Requirement(line).specifier)
         assert [s.operator for s in specifiers] == ["=="], f"{line!r} is not an exact pin"
 

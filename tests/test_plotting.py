@@ -5,6 +5,8 @@ instead of comparing pictures, so that a restyled figure still passes and a
 figure of the wrong array fails.
 """
 
+import math
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -24,7 +26,7 @@ from softmax_course.plotting import (  # noqa: E402
     plot_negative_log,
     plot_probabilities,
     plot_temperatures,
-    use_course_figure_settings,
+    show,
 )
 
 LOGITS = torch.tensor([1.0, 3.0, -0.5, 2.0])
@@ -90,6 +92,20 @@ def test_matrix_formats_values_and_can_leave_them_out():
     ax = plot_matrix(matrix, "t", "x", "y", fmt="{:.2f}").axes[0]
     assert sorted(t.get_text() for t in ax.texts) == ["0.12", "0.25", "0.50", "1.00"]
     assert len(plot_matrix(matrix, "t", "x", "y", annotate=False).axes[0].texts) == 0
+
+
+def test_matrix_labels_every_row_and_column_and_keeps_its_values_legible():
+    matrix = torch.tensor([[10, 2, 5], [6, 9, 2]])  # 2 rows, 3 columns: the axes cannot be swapped
+    ax = plot_matrix(matrix, "Confusion", "predicted", "true").axes[0]
+    assert list(ax.get_xticks()) == [0, 1, 2] and list(ax.get_yticks()) == [0, 1]
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    # Above the middle of the range (6, halfway from 2 to 10) the cell is dark: its value
+    # is written in white; the middle itself is still light.
+    assert [colours[text] for text in ("10", "9", "6", "5", "2")] == [
+        "white", "white", "black", "black", "black",
+    ]
+    assert {(t.get_ha(), t.get_va()) for t in ax.texts} == {("center", "center")}
+    assert not any(line.get_visible() for line in ax.get_xgridlines() + ax.get_ygridlines())
 
 
 def test_curves_draws_each_named_curve_over_x():
@@ -185,10 +201,66 @@ def test_images_colour_scale_spans_the_data():
 
 def test_figure_settings_use_matplotlib_s_colour_blind_palette():
     expected = matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
-    use_course_figure_settings()
-    assert plt.rcParams["axes.prop_cycle"].by_key()["color"] == expected
     fig = plot_curves([0, 1], {"a": [0.0, 1.0], "b": [1.0, 0.0]}, "t", "x", "y")
     assert [line.get_color() for line in fig.axes[0].get_lines()] == expected[:2]
+    marks = plot_negative_log(torch.tensor([0.5, 0.25])).axes[0].get_lines()
+    assert [line.get_color() for line in marks] == expected[:3]  # named, not "C0": see plotting
+
+
+def test_show_displays_the_figure_with_its_alt_text_and_closes_it(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    fig = plot_curves([0, 1], {"a": [0.0, 1.0]}, "t", "x", "y")
+    later = plt.figure()  # the current figure: show closes the one it shows, not this one
+    show(fig, alt="  A rising line from 0 to 1.\n")
+    assert shown == [((fig,), {"metadata": {"image/png": {"alt": "A rising line from 0 to 1."}}})]
+    assert not plt.fignum_exists(fig.number) and plt.fignum_exists(later.number)
+
+
+@pytest.mark.parametrize(
+    ("fig", "alt", "error", "message"),
+    [
+        ("a figure", "a sentence", TypeError, "^fig must be a matplotlib Figure, got str$"),
+        (None, " \n", ValueError, "^alt must be a sentence that describes the figure, got an"),
+        (None, None, ValueError, "^alt must be a sentence"),
+    ],
+)
+def test_show_refuses_what_is_not_a_figure_or_an_alt_text(fig, alt, error, message):
+    with pytest.raises(error, match=message):
+        show(fig if fig is not None else plt.figure(), alt=alt)
+
+
+def every_helper_figure() -> None:
+    """One figure from each plotting helper, each shown as a lesson shows it."""
+    show(plot_probabilities(LOGITS, PROBS), alt="bars")
+    show(plot_matrix(torch.eye(2), "t", "x", "y"), alt="a matrix")
+    show(plot_costs({"a": [1.0, 0.5]}, reference_lines={"floor": 0.2}), alt="costs")
+    show(plot_images(torch.rand(2, 3, 3), ["a", "b"], "t", colorbar="w"), alt="images")
+    show(plot_temperatures(LOGITS[:3], {2.0: torch.softmax(LOGITS[:3] / 2, 0)}), alt="bars")
+    show(plot_negative_log(PROBS), alt="a curve")
+
+
+def test_a_students_own_figure_after_a_lessons_keeps_matplotlib_s_settings(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda *args, **kwargs: None)
+    matplotlib.rcdefaults()
+    before = dict(plt.rcParams)
+    every_helper_figure()
+    assert dict(plt.rcParams) == before
+    fig, ax = plt.subplots()
+    (line,) = ax.plot([0, 1], [1, 0])
+    ax.set_title("mine")
+    fig.canvas.draw()
+    defaults = matplotlib.rcParamsDefault
+    assert tuple(fig.get_size_inches()) == tuple(defaults["figure.figsize"])
+    assert line.get_color() == defaults["axes.prop_cycle"].by_key()["color"][0]
+    title_size = matplotlib.font_manager.FontProperties(size=defaults["axes.titlesize"])
+    assert ax.title.get_fontsize() == title_size.get_size_in_points()
+    assert ax.spines["top"].get_visible() and not ax.xaxis.get_gridlines()[0].get_visible()
+    # and a student's own setting stays theirs
+    plt.rcParams["lines.linewidth"] = 4.0
+    every_helper_figure()
+    assert plt.rcParams["lines.linewidth"] == 4.0
+    assert plt.rcParams["figure.dpi"] == before["figure.dpi"]
 
 
 def test_figure_settings_are_not_called_a_style():
@@ -215,8 +287,9 @@ def test_temperatures_draws_one_bar_per_class_and_temperature():
     ("by_temperature", "error", "message"),
     [
         ({}, ValueError, "probs_by_temperature is empty"),
-        ({0.0: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got 0.0"),
-        ({-1: torch.full((3,), 1 / 3)}, ValueError, "positive finite number, got -1"),
+        ({0.0: torch.full((3,), 1 / 3)}, ValueError, "a temperature must be positive, got 0.0"),
+        ({-1: torch.full((3,), 1 / 3)}, ValueError, "a temperature must be positive, got -1"),
+        ({math.inf: torch.full((3,), 1 / 3)}, ValueError, "temperature must be a finite number"),
         ({"1": torch.full((3,), 1 / 3)}, TypeError, "a temperature must be a number, got str"),
         ({1.0: torch.full((2,), 0.5)}, ValueError, r"probs at T = 1 has shape \(2,\)"),
         ({1.0: torch.full((3,), float("nan"))}, ValueError, "probs at T = 1 contains NaN"),

@@ -25,6 +25,7 @@ import nbformat
 import pytest
 
 from conftest import ANSI_ESCAPE, LESSONS, NOTEBOOKS, ROOT
+from tools import LESSON_PATTERN
 from tools.execute import execute_notebook
 from tools.execute import main as execute_main
 from tools.twins import twin_drift
@@ -54,7 +55,7 @@ def test_twins_in_sync(source):
 
 
 def test_every_notebook_has_a_source():
-    notebooks = NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
+    notebooks = NOTEBOOKS.glob(LESSON_PATTERN.replace(".py", ".ipynb"))
     orphans = [nb.name for nb in notebooks if not nb.with_suffix(".py").exists()]
     assert not orphans, f"notebooks without a .py source: {orphans}; run `make sync`"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ANSI_ESCAPE, ROOT
+from conftest import ANSI_ESCAPE, EXECUTED, ROOT
 
 #: The tests that read the repository's own files (the seminar's numbers, the
 #: documents, the workflow, the lessons), run again from the copy; left out are the
@@ -97,7 +97,7 @@ def test_pytest_at_the_copy_s_root_collects_every_test_file_and_every_lesson_cel
         f"notebooks/{path.name}": str(
             sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
         )
-        for path in sorted((alone / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+        for path in (alone / "notebooks" / lesson.name for lesson in EXECUTED)
     }
     assert {name: collected.get(name) for name in expected} == expected, "a cell per code cell"
     modules = [f"tests/{path.name}" for path in sorted((alone / "tests").glob("test_*.py"))]

@@ -1,6 +1,7 @@
 """The training helpers reproduce the seminar's logs and make optim.SGD's exact updates."""
 
 import json
+import math
 import re
 
 import pytest
@@ -171,3 +172,61 @@ def test_an_infinite_cost_stops_training_too(capsys):
     with pytest.raises(ValueError, match=r"the cost became -inf at epoch 1 with lr=1e\+308"):
         train(lambda: x_train.matmul(W).sum(), [W], nb_epochs=10, lr=1e308, log_every=1)
     assert capsys.readouterr().out == "Epoch    0/10 Cost: 0.000000\n"
+
+
+def test_the_module_style_returns_its_costs_its_model_and_its_parameters():
+    """A few epochs of train_module against the same optim.SGD loop written out."""
+    x_train, y_train = toy_data()
+    replay_seminar_draws()
+    model = SoftmaxClassifierModel().to(torch.float64)
+    replay_seminar_draws()
+    reference = SoftmaxClassifierModel().to(torch.float64)
+    optimizer = torch.optim.SGD(reference.parameters(), lr=0.1)
+    costs = []
+    for _ in range(6):  # epochs 0..5
+        cost = torch.nn.functional.cross_entropy(reference(x_train), y_train)
+        costs.append(cost.item())
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+    run = train_module(model, x_train, y_train, nb_epochs=5, log_every=0)
+    assert run.costs == costs
+    assert run.forward is model
+    assert run.parameters == dict(model.named_parameters())
+    assert torch.equal(run.parameters["linear.weight"], reference.linear.weight)
+
+
+def test_the_double_softmax_run_is_the_seminars_loop_with_softmax_applied_twice():
+    """A few epochs of the seminar's bug against the loop written out."""
+    x_train, y_train = toy_data()
+    W = torch.zeros((4, 3), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([W, b], lr=0.1)
+    costs = []
+    for _ in range(4):
+        hypothesis = torch.nn.functional.softmax(x_train.matmul(W) + b, dim=1)
+        probs = torch.nn.functional.softmax(hypothesis, dim=1)
+        y_one_hot = torch.zeros_like(probs).scatter_(1, y_train.unsqueeze(1), 1)
+        cost = (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
+        costs.append(cost.item())
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+    run = train_hand_written(x_train, y_train, double_softmax=True, nb_epochs=3, log_every=0)
+    assert run.costs == costs
+    assert torch.equal(run.parameters["W"], W)
+
+
+def test_a_per_class_bias_is_added_to_the_logits_in_the_hand_written_style_too():
+    x_train, y_train = toy_data()
+    run = train_hand_written(x_train, y_train, per_class_bias=True, nb_epochs=50, log_every=0)
+    W, b = run.parameters["W"], run.parameters["b"]
+    assert b.shape == (3,) and b.detach().abs().max() > 0.01
+    torch.testing.assert_close(run.forward(x_train), x_train.matmul(W) + b)
+
+
+def test_the_divergence_message_names_the_cost_of_the_epoch_that_diverged():
+    values = iter([1.0, 2.0, 3.0, math.inf])
+    W = torch.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match=r"^the cost became inf at epoch 3 with lr=0.1: "):
+        train(lambda: W.sum() + next(values), [W], nb_epochs=5, log_every=0)

@@ -26,6 +26,7 @@ from nbclient import NotebookClient
 
 from tools.kernels import CurrentEnvKernelManager
 
+#: The colour codes of a traceback as nbclient and nbval print it.
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 #: Seconds a single cell may run before execution fails (training cells take ~2 s).
 CELL_TIMEOUT = 120

@@ -9,6 +9,9 @@ problem and where it is.
 
 from __future__ import annotations
 
+import math
+from numbers import Integral, Real
+
 import torch
 
 
@@ -19,20 +22,41 @@ def require_tensor(value: object, name: str) -> torch.Tensor:
     return value
 
 
+def require_int(value: object, name: str, minimum: int | None = None) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number of at least ``minimum``.
+
+    A ``bool`` is refused: ``True`` would pass for 1 (an epoch count, a class
+    count) without the student having meant a number.
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return int(value)
+
+
+def require_number(value: object, name: str, positive: bool = False) -> float:
+    """Return ``value`` as a ``float`` if it is a finite real number (above 0 with ``positive``).
+
+    A ``bool`` is refused, and so are ``nan`` and the infinities: every number
+    computed from them would be meaningless.
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be positive, got {value!r}")
+    return float(value)
+
+
 def require_num_classes(num_classes: object) -> int:
     """Return ``num_classes`` if it is an ``int`` (not a ``bool``) of at least 1."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int):
-        raise TypeError(f"num_classes must be an int, got {type(num_classes).__name__}")
-    if num_classes < 1:
-        raise ValueError(f"num_classes must be at least 1, got {num_classes}")
-    return num_classes
+    return require_int(num_classes, "num_classes", minimum=1)
 
 
-def require_labels(y: object, num_classes: int | None = None, name: str = "y") -> torch.Tensor:
-    """Check class-index labels: a 1-D, non-empty integer tensor with values in range.
-
-    ``num_classes=None`` checks everything but the upper bound.
-    """
+def require_labels(y: object, num_classes: object, name: str = "y") -> torch.Tensor:
+    """Check class-index labels: a 1-D, non-empty integer tensor of values in 0..num_classes-1."""
     y = require_tensor(y, name)
     if y.is_floating_point() or y.is_complex() or y.dtype == torch.bool:
         raise TypeError(
@@ -45,24 +69,22 @@ def require_labels(y: object, num_classes: int | None = None, name: str = "y") -
         )
     if y.numel() == 0:
         raise ValueError(f"{name} is empty: there is no sample to classify")
-    if num_classes is not None:
-        require_num_classes(num_classes)
+    num_classes = require_num_classes(num_classes)
     low = int(y.min())
     if low < 0:
         position = int((y < 0).nonzero()[0])
         raise ValueError(f"{name} has a negative label {low} at position {position}")
-    if num_classes is not None:
-        high = int(y.max())
-        if high >= num_classes:
-            position = int((y >= num_classes).nonzero()[0])
-            raise ValueError(
-                f"{name} has label {high} at position {position}, out of range for "
-                f"num_classes={num_classes} (labels must be 0..{num_classes - 1})"
-            )
+    high = int(y.max())
+    if high >= num_classes:
+        position = int((y >= num_classes).nonzero()[0])
+        raise ValueError(
+            f"{name} has label {high} at position {position}, out of range for "
+            f"num_classes={num_classes} (labels must be 0..{num_classes - 1})"
+        )
     return y
 
 
-def require_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -> torch.Tensor:
+def require_scores(z: object, name: str, dims: tuple[int, ...]) -> torch.Tensor:
     """Check logits or probabilities: a non-empty floating tensor, finite, with allowed dims."""
     z = require_tensor(z, name)
     if not z.is_floating_point():
@@ -83,16 +105,13 @@ def require_scores(z: object, name: str = "z", dims: tuple[int, ...] = (1, 2)) -
 
 def require_dim(z: torch.Tensor, dim: int, name: str = "z") -> int:
     """Return ``dim`` if it names an axis of ``z``."""
-    if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    dim = require_int(dim, "dim")
     if not -z.dim() <= dim < z.dim():
         raise ValueError(f"dim={dim} is out of range for {name} of shape {tuple(z.shape)}")
     return dim
 
 
-def require_same_length(
-    x: torch.Tensor, y: torch.Tensor, x_name: str = "x", y_name: str = "y"
-) -> None:
+def require_same_length(x: torch.Tensor, y: torch.Tensor, x_name: str, y_name: str) -> None:
     """Raise if ``x`` and ``y`` do not describe the same number of samples."""
     if x.shape[0] != y.shape[0]:
         raise ValueError(

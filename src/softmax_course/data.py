@@ -8,12 +8,11 @@ seminar replays that stream here, so that its numbers are the seminar's.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
 from typing import NamedTuple
 
 import torch
 
-from softmax_course._validation import require_scores
+from softmax_course._validation import require_int, require_number, require_scores
 
 SEMINAR_SEED = 1
 
@@ -30,7 +29,6 @@ X_TRAIN = [
 ]
 #: Their classes, three of them.
 Y_TRAIN = [2, 2, 2, 1, 1, 1, 0, 0]
-NUM_CLASSES = 3
 
 
 def toy_data(dtype: torch.dtype = torch.float64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -83,11 +81,10 @@ class DigitsSplit(NamedTuple):
 
 
 def _require_fraction(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = require_number(value, name)
     if not 0 < value < 1:
         raise ValueError(f"{name} must be between 0 and 1, got {value}")
-    return float(value)
+    return value
 
 
 def load_digits_split(
@@ -110,9 +107,8 @@ def load_digits_split(
             f"test_size + validation_size must be below 1 to leave images for training, "
             f"got {test_size} + {validation_size}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        # None would draw a new split on every call: the lesson's numbers would change.
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    # None would draw a new split on every call: the lesson's numbers would change.
+    seed = require_int(seed, "seed")
     images, labels = load_digits(return_X_y=True)
     x_rest, x_test, y_rest, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed

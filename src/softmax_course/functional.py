@@ -1,8 +1,7 @@
 """Softmax, one-hot and cross-entropy written from their definitions.
 
 These are the formulas a student writes by hand; ``tests/test_functional.py``
-checks each one, value for value, against ``torch.nn.functional`` (and
-``accuracy``, which it lacks, on examples counted by hand).
+checks each one, value for value, against ``torch.nn.functional``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import torch
 from softmax_course._validation import (
     require_dim,
     require_labels,
-    require_num_classes,
     require_rows_sum_to_one,
     require_same_length,
     require_scores,
@@ -82,7 +80,7 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
     ``scatter_(1, y.unsqueeze(1), 1)`` writes a 1 into column ``y[i]`` of row
     ``i``. It needs ``y`` as a column, hence the ``unsqueeze``.
     """
-    y = require_labels(y, require_num_classes(num_classes))
+    y = require_labels(y, num_classes)
     y_one_hot = torch.zeros(len(y), num_classes)
     y_one_hot.scatter_(1, y.unsqueeze(1), 1)
     return y_one_hot
@@ -122,13 +120,3 @@ def one_hot_cross_entropy(probs: torch.Tensor, y_one_hot: torch.Tensor) -> torch
     """
     return (y_one_hot * -torch.log(probs)).sum(dim=1).mean()
 
-
-def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
-    """Fraction of rows whose largest logit is the true class.
-
-    A tie goes to the first of the tied classes, as ``argmax`` decides.
-    """
-    logits = require_scores(logits, "logits", dims=(2,))
-    y = require_labels(y, logits.shape[1])
-    require_same_length(logits, y, "logits", "y")
-    return (logits.argmax(dim=1) == y).double().mean().item()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from softmax_course._validation import require_tensor
+
 
 class SoftmaxClassifierModel(nn.Module):
     """``nn.Linear(in_features, num_classes)``; the softmax lives in the loss.
@@ -20,8 +22,7 @@ class SoftmaxClassifierModel(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # Shape and dtype only: a NaN scan on every forward pass would slow training.
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+        require_tensor(x, "x")
         if x.dim() != 2 or x.shape[1] != self.linear.in_features:
             raise ValueError(
                 f"x must have shape (samples, {self.linear.in_features}), got {tuple(x.shape)}"

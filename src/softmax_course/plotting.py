@@ -11,9 +11,9 @@ tell apart (matplotlib's "tableau-colorblind10").
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping, Sequence
-from numbers import Real
 
 import matplotlib.pyplot as plt
 import matplotlib.style
@@ -23,7 +23,7 @@ from matplotlib import cycler
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from softmax_course._validation import require_scores, require_tensor
+from softmax_course._validation import require_number, require_scores, require_tensor
 
 FIGSIZE = (6.5, 3.0)  # inches; at 96 dpi, 624 x 288 pixels
 LINE_STYLES = ("-", "--", "-.", ":")
@@ -31,12 +31,14 @@ LINE_STYLES = ("-", "--", "-.", ":")
 SMALLEST_FONT = 10
 
 #: matplotlib's "tableau-colorblind10" colours, in its order: blue, orange, light
-#: gray, dark gray, light blue, dark orange, ... Curves take them in turn, as C0, C1, ...
+#: gray, dark gray, light blue, dark orange, ... Curves take them in turn. A helper
+#: names a colour from here, not as "C0": matplotlib resolves "CN" when it draws, and
+#: a figure drawn outside the course's settings would take another palette's.
 COLORBLIND_COLORS = tuple(
     matplotlib.style.library["tableau-colorblind10"]["axes.prop_cycle"].by_key()["color"]
 )
 
-#: matplotlib's rcParams for every figure of the course.
+#: matplotlib's rcParams for every figure of the course, applied to its figures only.
 FIGURE_SETTINGS = {
     "figure.figsize": FIGSIZE,
     "figure.dpi": 96,
@@ -69,13 +71,20 @@ def show(fig: Figure, alt: str) -> None:
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     if not isinstance(alt, str) or not alt.strip():
         raise ValueError("alt must be a sentence that describes the figure, got an empty text")
-    display(fig, metadata={"image/png": {"alt": alt.strip()}})
+    with course_figure_settings():  # the settings matplotlib reads while it saves
+        display(fig, metadata={"image/png": {"alt": alt.strip()}})
     plt.close(fig)
 
 
-def use_course_figure_settings() -> None:
-    """Apply the course's figure settings (size, fonts, palette); every plotting helper calls it."""
-    plt.rcParams.update(FIGURE_SETTINGS)
+def course_figure_settings() -> contextlib.AbstractContextManager:
+    """The course's figure settings (size, fonts, palette) while a helper draws a figure.
+
+    ``plt.rc_context`` applies them while the figure is built and restores
+    matplotlib's own afterwards, so a figure a student draws after a lesson's
+    keeps matplotlib's defaults (and the student's own settings). Each plotting
+    helper draws inside ``with course_figure_settings():``.
+    """
+    return plt.rc_context(FIGURE_SETTINGS)
 
 
 def _as_numpy(values: object, name: str) -> np.ndarray:
@@ -86,25 +95,25 @@ def plot_probabilities(
     logits: torch.Tensor, probs: torch.Tensor, class_names: Sequence[str] | None = None
 ) -> Figure:
     """Logits and softmax probabilities side by side, each probability's value above its bar."""
-    logits = require_scores(logits, "logits", dims=(1,))
-    probs = require_scores(probs, "probs", dims=(1,))
-    if logits.shape != probs.shape:
-        raise ValueError(
-            f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"
-        )
-    use_course_figure_settings()
-    names = list(class_names) if class_names else [f"class {i}" for i in range(len(logits))]
-    if len(names) != len(logits):
-        raise ValueError(f"{len(names)} class names for {len(logits)} logits")
-    fig, (ax_z, ax_p) = plt.subplots(1, 2)
-    ax_z.bar(names, _as_numpy(logits, "logits"), color="C3")
-    ax_z.set(title="Logits z (any real number)", ylabel="score")
-    ax_p.bar(names, _as_numpy(probs, "probs"), color="C0")
-    ax_p.set(title="softmax(z) (sums to 1)", ylabel="probability", ylim=(0, 1))
-    for i, p in enumerate(_as_numpy(probs, "probs")):
-        ax_p.text(i, p + 0.02, f"{p:.3f}", ha="center")
-    fig.tight_layout()
-    return fig
+    with course_figure_settings():
+        logits = require_scores(logits, "logits", dims=(1,))
+        probs = require_scores(probs, "probs", dims=(1,))
+        if logits.shape != probs.shape:
+            raise ValueError(
+                f"logits {tuple(logits.shape)} and probs {tuple(probs.shape)} must have one shape"
+            )
+        names = list(class_names) if class_names else [f"class {i}" for i in range(len(logits))]
+        if len(names) != len(logits):
+            raise ValueError(f"{len(names)} class names for {len(logits)} logits")
+        fig, (ax_z, ax_p) = plt.subplots(1, 2)
+        ax_z.bar(names, _as_numpy(logits, "logits"), color=COLORBLIND_COLORS[3])
+        ax_z.set(title="Logits z (any real number)", ylabel="score")
+        ax_p.bar(names, _as_numpy(probs, "probs"), color=COLORBLIND_COLORS[0])
+        ax_p.set(title="softmax(z) (sums to 1)", ylabel="probability", ylim=(0, 1))
+        for i, p in enumerate(_as_numpy(probs, "probs")):
+            ax_p.text(i, p + 0.02, f"{p:.3f}", ha="center")
+        fig.tight_layout()
+        return fig
 
 
 def plot_matrix(
@@ -119,24 +128,24 @@ def plot_matrix(
 
     The values are written in each cell, so a colour bar would only repeat them.
     """
-    values = _as_numpy(matrix, "matrix")
-    if values.ndim != 2:
-        raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
-    use_course_figure_settings()
-    rows, cols = values.shape
-    fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
-    ax.imshow(values, cmap="Blues", aspect="auto")
-    ax.grid(False)
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.set_xticks(range(values.shape[1]))
-    ax.set_yticks(range(values.shape[0]))
-    if annotate:
-        middle = (values.max() + values.min()) / 2
-        for (row, col), value in np.ndenumerate(values):
-            color = "white" if value > middle else "black"
-            ax.text(col, row, fmt.format(value), ha="center", va="center", color=color)
-    fig.tight_layout()
-    return fig
+    with course_figure_settings():
+        values = _as_numpy(matrix, "matrix")
+        if values.ndim != 2:
+            raise ValueError(f"matrix must be 2-D, got shape {values.shape}")
+        rows, cols = values.shape
+        fig, ax = plt.subplots(figsize=(1.25 + 0.3125 * cols, 0.75 + 0.25 * rows))
+        ax.imshow(values, cmap="Blues", aspect="auto")
+        ax.grid(False)
+        ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+        ax.set_xticks(range(values.shape[1]))
+        ax.set_yticks(range(values.shape[0]))
+        if annotate:
+            middle = (values.max() + values.min()) / 2
+            for (row, col), value in np.ndenumerate(values):
+                color = "white" if value > middle else "black"
+                ax.text(col, row, fmt.format(value), ha="center", va="center", color=color)
+        fig.tight_layout()
+        return fig
 
 
 def plot_curves(
@@ -155,25 +164,25 @@ def plot_curves(
     other stay visible. ``legend_loc="outside"`` puts the legend right of the
     axes, where it cannot cover a curve.
     """
-    if not curves:
-        raise ValueError("curves is empty: give at least one named curve")
-    use_course_figure_settings()
-    fig, ax = plt.subplots()
-    for index, (name, values) in enumerate(curves.items()):
-        if len(values) != len(x):
-            raise ValueError(f"curve {name!r} has {len(values)} values for {len(x)} x values")
-        ax.plot(x, values, label=name, linestyle=LINE_STYLES[index % len(LINE_STYLES)])
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    if log_x:
-        ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
-    if legend_loc == "outside":
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-    else:
-        ax.legend(loc=legend_loc)
-    fig.tight_layout()
-    return fig
+    with course_figure_settings():
+        if not curves:
+            raise ValueError("curves is empty: give at least one named curve")
+        fig, ax = plt.subplots()
+        for index, (name, values) in enumerate(curves.items()):
+            if len(values) != len(x):
+                raise ValueError(f"curve {name!r} has {len(values)} values for {len(x)} x values")
+            ax.plot(x, values, label=name, linestyle=LINE_STYLES[index % len(LINE_STYLES)])
+        ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+        if log_x:
+            ax.set_xscale("log")
+        if log_y:
+            ax.set_yscale("log")
+        if legend_loc == "outside":
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        else:
+            ax.legend(loc=legend_loc)
+        fig.tight_layout()
+        return fig
 
 
 #: Cost figures are wider than the others, because their legend sits beside the
@@ -193,28 +202,31 @@ def plot_costs(
     ``reference_lines`` draws each named level (a floor, say) as a thin gray
     line. The legend sits right of the axes, so it never hides a curve.
     """
-    if not runs:
-        raise ValueError("runs is empty: give at least one named cost history")
-    lengths = {name: len(costs) for name, costs in runs.items()}
-    for name, length in lengths.items():
-        if length == 0:
-            raise ValueError(f"run {name!r} has no costs")
-    epochs = range(max(lengths.values()))
-    if len(set(lengths.values())) != 1:
-        raise ValueError(f"runs must have the same number of epochs, got {lengths}")
-    fig = plot_curves(epochs, runs, title, "epoch", "cost", log_y=log_scale)
-    fig.set_size_inches(COST_FIGSIZE)
-    ax = fig.axes[0]
-    for index, (name, level) in enumerate((reference_lines or {}).items()):
-        dashes = LINE_STYLES[index % len(LINE_STYLES)]
-        ax.axhline(level, color="gray", linewidth=1, linestyle=dashes, label=name)
-    ax.title.set_fontsize(COST_FONT_SIZE + 1)
-    ax.xaxis.label.set_fontsize(COST_FONT_SIZE)
-    ax.yaxis.label.set_fontsize(COST_FONT_SIZE)
-    ax.tick_params(which="both", labelsize=COST_FONT_SIZE)
-    ax.legend(fontsize=COST_FONT_SIZE, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
-    fig.tight_layout()
-    return fig
+    with course_figure_settings():
+        if not runs:
+            raise ValueError("runs is empty: give at least one named cost history")
+        lengths = {name: len(costs) for name, costs in runs.items()}
+        for name, length in lengths.items():
+            if length == 0:
+                raise ValueError(f"run {name!r} has no costs")
+        epochs = range(max(lengths.values()))
+        if len(set(lengths.values())) != 1:
+            raise ValueError(f"runs must have the same number of epochs, got {lengths}")
+        fig = plot_curves(epochs, runs, title, "epoch", "cost", log_y=log_scale)
+        fig.set_size_inches(COST_FIGSIZE)
+        ax = fig.axes[0]
+        for index, (name, level) in enumerate((reference_lines or {}).items()):
+            dashes = LINE_STYLES[index % len(LINE_STYLES)]
+            ax.axhline(level, color="gray", linewidth=1, linestyle=dashes, label=name)
+        ax.title.set_fontsize(COST_FONT_SIZE + 1)
+        ax.xaxis.label.set_fontsize(COST_FONT_SIZE)
+        ax.yaxis.label.set_fontsize(COST_FONT_SIZE)
+        ax.tick_params(which="both", labelsize=COST_FONT_SIZE)
+        ax.legend(
+            fontsize=COST_FONT_SIZE, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0
+        )
+        fig.tight_layout()
+        return fig
 
 
 #: The colour of masked pixels in an image grid: not in the diverging ``RdBu`` scales that
@@ -240,82 +252,72 @@ def plot_images(
     those pixels gray and leaves them out of the colour scale; ``colorbar``
     adds a colour bar with that label.
     """
-    pixels = _as_numpy(images, "images").astype(float)
-    if pixels.ndim != 3:
-        raise ValueError(f"images must be 3-D (count, height, width), got shape {pixels.shape}")
-    if len(titles) != len(pixels):
-        raise ValueError(f"{len(titles)} titles for {len(pixels)} images")
-    if len(pixels) == 0:
-        raise ValueError("images is empty: nothing to show")
-    hidden = np.zeros(pixels.shape, dtype=bool)
-    if masked is not None:
-        mask = require_tensor(masked, "masked")
-        if mask.dtype != torch.bool:
-            raise TypeError(f"masked must be a boolean tensor, got dtype {mask.dtype}")
-        if tuple(mask.shape) not in (pixels.shape[1:], pixels.shape):
-            raise ValueError(
-                f"masked must have shape {pixels.shape[1:]} or {pixels.shape}, "
-                f"got {tuple(mask.shape)}"
+    with course_figure_settings():
+        pixels = _as_numpy(images, "images").astype(float)
+        if pixels.ndim != 3:
+            raise ValueError(f"images must be 3-D (count, height, width), got shape {pixels.shape}")
+        if len(titles) != len(pixels):
+            raise ValueError(f"{len(titles)} titles for {len(pixels)} images")
+        if len(pixels) == 0:
+            raise ValueError("images is empty: nothing to show")
+        hidden = np.zeros(pixels.shape, dtype=bool)
+        if masked is not None:
+            mask = require_tensor(masked, "masked")
+            if mask.dtype != torch.bool:
+                raise TypeError(f"masked must be a boolean tensor, got dtype {mask.dtype}")
+            if tuple(mask.shape) not in (pixels.shape[1:], pixels.shape):
+                raise ValueError(
+                    f"masked must have shape {pixels.shape[1:]} or {pixels.shape}, "
+                    f"got {tuple(mask.shape)}"
+                )
+            hidden = np.broadcast_to(mask.cpu().numpy(), pixels.shape)
+            if hidden.all():
+                raise ValueError("masked hides every pixel: nothing to show")
+        count, height, width = pixels.shape
+        ncols = min(ncols, count)
+        nrows = -(-count // ncols)
+        pad = 1
+        # 3 blank rows above each image hold its title
+        cell_h, cell_w = height + pad + 3, width + pad
+        mosaic = np.full((nrows * cell_h, ncols * cell_w), np.nan)
+        gray = np.full_like(mosaic, np.nan)
+        for index, (image, hide) in enumerate(zip(pixels, hidden, strict=True)):
+            row, col = divmod(index, ncols)
+            top, left = row * cell_h + 3, col * cell_w
+            mosaic[top : top + height, left : left + width] = np.where(hide, np.nan, image)
+            gray[top : top + height, left : left + width] = np.where(hide, 0.0, np.nan)
+        shown = pixels[~hidden]
+        width_in = 0.75 * ncols + 0.25 + (1.0 if colorbar else 0.0)
+        fig, ax = plt.subplots(figsize=(width_in, 0.875 * nrows + 0.5))
+        limit = np.abs(shown).max() if cmap.startswith("RdBu") else None
+        drawn = ax.imshow(
+            mosaic,
+            cmap=cmap,
+            vmin=-limit if limit else shown.min(),
+            vmax=limit if limit else shown.max(),
+            interpolation="nearest",
+        )
+        if hidden.any():
+            ax.imshow(gray, cmap=ListedColormap([MASKED_GRAY]), interpolation="nearest")
+        for index, label in enumerate(titles):
+            row, col = divmod(index, ncols)
+            ax.text(
+                col * cell_w + width / 2 - 0.5,
+                row * cell_h + 1.2,
+                label,
+                ha="center",
+                fontsize=SMALLEST_FONT,
             )
-        hidden = np.broadcast_to(mask.cpu().numpy(), pixels.shape)
-        if hidden.all():
-            raise ValueError("masked hides every pixel: nothing to show")
-    use_course_figure_settings()
-    count, height, width = pixels.shape
-    ncols = min(ncols, count)
-    nrows = -(-count // ncols)
-    pad = 1
-    cell_h, cell_w = height + pad + 3, width + pad  # 3 blank rows above each image hold its title
-    mosaic = np.full((nrows * cell_h, ncols * cell_w), np.nan)
-    gray = np.full_like(mosaic, np.nan)
-    for index, (image, hide) in enumerate(zip(pixels, hidden, strict=True)):
-        row, col = divmod(index, ncols)
-        top, left = row * cell_h + 3, col * cell_w
-        mosaic[top : top + height, left : left + width] = np.where(hide, np.nan, image)
-        gray[top : top + height, left : left + width] = np.where(hide, 0.0, np.nan)
-    shown = pixels[~hidden]
-    width_in = 0.75 * ncols + 0.25 + (1.0 if colorbar else 0.0)
-    fig, ax = plt.subplots(figsize=(width_in, 0.875 * nrows + 0.5))
-    limit = np.abs(shown).max() if cmap.startswith("RdBu") else None
-    drawn = ax.imshow(
-        mosaic,
-        cmap=cmap,
-        vmin=-limit if limit else shown.min(),
-        vmax=limit if limit else shown.max(),
-        interpolation="nearest",
-    )
-    if hidden.any():
-        ax.imshow(gray, cmap=ListedColormap([MASKED_GRAY]), interpolation="nearest")
-    for index, label in enumerate(titles):
-        row, col = divmod(index, ncols)
-        ax.text(
-            col * cell_w + width / 2 - 0.5,
-            row * cell_h + 1.2,
-            label,
-            ha="center",
-            fontsize=SMALLEST_FONT,
-        )
-    ax.set_axis_off()
-    ax.set_title(title)
-    right = 0.98
-    if colorbar:
-        right = 1 - 1.0 / width_in
-        bar_axes = fig.add_axes((right + 0.15 / width_in, 0.1, 0.15 / width_in, 0.7))
-        fig.colorbar(drawn, cax=bar_axes, label=colorbar)
-        bar_axes.tick_params(labelsize=SMALLEST_FONT)
-    fig.subplots_adjust(left=0.02, right=right, bottom=0.02, top=0.88)
-    return fig
-
-
-def _require_temperature(temperature: object) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, Real):
-        raise TypeError(f"a temperature must be a number, got {type(temperature).__name__}")
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(
-            f"a temperature must be a positive finite number, got {temperature!r}: "
-            "softmax(z / T) divides by it"
-        )
-    return float(temperature)
+        ax.set_axis_off()
+        ax.set_title(title)
+        right = 0.98
+        if colorbar:
+            right = 1 - 1.0 / width_in
+            bar_axes = fig.add_axes((right + 0.15 / width_in, 0.1, 0.15 / width_in, 0.7))
+            fig.colorbar(drawn, cax=bar_axes, label=colorbar)
+            bar_axes.tick_params(labelsize=SMALLEST_FONT)
+        fig.subplots_adjust(left=0.02, right=right, bottom=0.02, top=0.88)
+        return fig
 
 
 def plot_temperatures(
@@ -326,51 +328,52 @@ def plot_temperatures(
     Side by side, the bars show a small ``T`` handing the largest logit almost
     everything and a large ``T`` levelling every class towards ``1 / C`` (drawn
     as a gray line). A temperature that is not a positive finite number is
-    refused here, by name, rather than drawn as ``nan`` bars.
+    refused here, by name, rather than drawn as ``nan`` bars: softmax(z / T)
+    divides by it.
     """
-    logits = require_scores(logits, "logits", dims=(1,))
-    if not probs_by_temperature:
-        raise ValueError("probs_by_temperature is empty: give at least one temperature")
-    bars = {}
-    for temperature, probs in probs_by_temperature.items():
-        temperature = _require_temperature(temperature)
-        probs = require_scores(probs, f"probs at T = {temperature:g}", dims=(1,))
-        if probs.shape != logits.shape:
-            raise ValueError(
-                f"probs at T = {temperature:g} has shape {tuple(probs.shape)}, "
-                f"logits {tuple(logits.shape)}: one probability per logit"
-            )
-        bars[temperature] = _as_numpy(probs, "probs")
-    use_course_figure_settings()
-    classes = len(logits)
-    fig, ax = plt.subplots()
-    width = 0.8 / len(bars)
-    for index, (temperature, heights) in enumerate(bars.items()):
-        offset = (index - (len(bars) - 1) / 2) * width
-        ax.bar(np.arange(classes) + offset, heights, width, label=f"T = {temperature:g}")
-    ax.axhline(
-        1 / classes, color="gray", linewidth=1, linestyle="--", label=f"1/{classes} (large T)"
-    )
-    ax.set_xticks(
-        range(classes), [f"class {i}\nz = {z:g}" for i, z in enumerate(logits.tolist())]
-    )
-    ax.set(
-        title="softmax(z / T): a small T sharpens, a large T flattens",
-        ylabel="probability",
-        ylim=(0, 1),
-    )
-    ax.grid(False, axis="x")
-    handles, labels = ax.get_legend_handles_labels()  # the bars first, the line last
-    order = [*range(1, len(handles)), 0]
-    ax.legend(
-        [handles[i] for i in order],
-        [labels[i] for i in order],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        borderaxespad=0.0,
-    )
-    fig.tight_layout()
-    return fig
+    with course_figure_settings():
+        logits = require_scores(logits, "logits", dims=(1,))
+        if not probs_by_temperature:
+            raise ValueError("probs_by_temperature is empty: give at least one temperature")
+        bars = {}
+        for temperature, probs in probs_by_temperature.items():
+            temperature = require_number(temperature, "a temperature", positive=True)
+            probs = require_scores(probs, f"probs at T = {temperature:g}", dims=(1,))
+            if probs.shape != logits.shape:
+                raise ValueError(
+                    f"probs at T = {temperature:g} has shape {tuple(probs.shape)}, "
+                    f"logits {tuple(logits.shape)}: one probability per logit"
+                )
+            bars[temperature] = _as_numpy(probs, "probs")
+        classes = len(logits)
+        fig, ax = plt.subplots()
+        width = 0.8 / len(bars)
+        for index, (temperature, heights) in enumerate(bars.items()):
+            offset = (index - (len(bars) - 1) / 2) * width
+            ax.bar(np.arange(classes) + offset, heights, width, label=f"T = {temperature:g}")
+        ax.axhline(
+            1 / classes, color="gray", linewidth=1, linestyle="--", label=f"1/{classes} (large T)"
+        )
+        ax.set_xticks(
+            range(classes), [f"class {i}\nz = {z:g}" for i, z in enumerate(logits.tolist())]
+        )
+        ax.set(
+            title="softmax(z / T): a small T sharpens, a large T flattens",
+            ylabel="probability",
+            ylim=(0, 1),
+        )
+        ax.grid(False, axis="x")
+        handles, labels = ax.get_legend_handles_labels()  # the bars first, the line last
+        order = [*range(1, len(handles)), 0]
+        ax.legend(
+            [handles[i] for i in order],
+            [labels[i] for i in order],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            borderaxespad=0.0,
+        )
+        fig.tight_layout()
+        return fig
 
 
 #: Marker shapes for the marked points of one figure, so that they differ by more than colour.
@@ -387,39 +390,39 @@ def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = No
     sample's place on it reads off what it costs: 0 when the model is sure and
     right (``p = 1``), and without bound as ``p`` falls towards 0.
     """
-    probs = require_scores(true_probs, "true_probs", dims=(1,)).detach().double()
-    outside = (probs <= 0) | (probs > 1)
-    if outside.any():
-        index = int(outside.nonzero()[0])
-        raise ValueError(
-            f"true_probs must be probabilities in (0, 1], got {float(probs[index]):g} at "
-            f"index {index}: -log p is infinite at 0 and a probability is at most 1"
+    with course_figure_settings():
+        probs = require_scores(true_probs, "true_probs", dims=(1,)).detach().double()
+        outside = (probs <= 0) | (probs > 1)
+        if outside.any():
+            index = int(outside.nonzero()[0])
+            raise ValueError(
+                f"true_probs must be probabilities in (0, 1], got {float(probs[index]):g} at "
+                f"index {index}: -log p is infinite at 0 and a probability is at most 1"
+            )
+        labels = list(names) if names else [f"sample {i}" for i in range(len(probs))]
+        if len(labels) != len(probs):
+            raise ValueError(f"{len(labels)} names for {len(probs)} probabilities")
+        fig, ax = plt.subplots(figsize=NEGATIVE_LOG_FIGSIZE)
+        lowest = min(0.01, float(probs.min()) / 2)
+        grid = np.linspace(lowest, 1.0, 500)
+        ax.plot(grid, -np.log(grid), color=COLORBLIND_COLORS[0], label="−log p")
+        for index, (p, label) in enumerate(zip(probs.tolist(), labels, strict=True)):
+            ax.plot(
+                p,
+                -math.log(p),
+                linestyle="none",
+                marker=MARKERS[index % len(MARKERS)],
+                markersize=8,
+                color=COLORBLIND_COLORS[1 + index % 9],
+                label=f"{label}: p = {p:.3f}, cost {-math.log(p):.2f}",
+            )
+        ax.set(
+            title="The cost of one sample: −log p",
+            xlabel="p, the probability given to the true class",
+            ylabel="cost",
+            xlim=(0, 1.02),
+            ylim=(0, None),
         )
-    labels = list(names) if names else [f"sample {i}" for i in range(len(probs))]
-    if len(labels) != len(probs):
-        raise ValueError(f"{len(labels)} names for {len(probs)} probabilities")
-    use_course_figure_settings()
-    fig, ax = plt.subplots(figsize=NEGATIVE_LOG_FIGSIZE)
-    lowest = min(0.01, float(probs.min()) / 2)
-    grid = np.linspace(lowest, 1.0, 500)
-    ax.plot(grid, -np.log(grid), color="C0", label="−log p")
-    for index, (p, label) in enumerate(zip(probs.tolist(), labels, strict=True)):
-        ax.plot(
-            p,
-            -math.log(p),
-            linestyle="none",
-            marker=MARKERS[index % len(MARKERS)],
-            markersize=8,
-            color=f"C{1 + index % 9}",
-            label=f"{label}: p = {p:.3f}, cost {-math.log(p):.2f}",
-        )
-    ax.set(
-        title="The cost of one sample: −log p",
-        xlabel="p, the probability given to the true class",
-        ylabel="cost",
-        xlim=(0, 1.02),
-        ylim=(0, None),
-    )
-    ax.legend(loc="upper right")
-    fig.tight_layout()
-    return fig
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+        return fig

@@ -17,7 +17,9 @@ import torch.nn.functional as F
 from torch import nn, optim
 
 from softmax_course._validation import (
+    require_int,
     require_labels,
+    require_number,
     require_same_length,
     require_scores,
 )
@@ -175,14 +177,6 @@ def _train_linear(
 
 def _check_schedule(nb_epochs: object, lr: object, log_every: object) -> None:
     """Epoch counts: ints of 0 or more; the learning rate: a finite number above 0."""
-    for name, value in (("nb_epochs", nb_epochs), ("log_every", log_every)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-        if value < 0:
-            raise ValueError(f"{name} must be 0 or more, got {value}")
-    if isinstance(lr, bool) or not isinstance(lr, int | float):
-        raise TypeError(f"lr must be a number, got {type(lr).__name__}")
-    if math.isnan(lr) or math.isinf(lr):
-        raise ValueError(f"lr must be a finite number, got {lr}")
-    if lr <= 0:
-        raise ValueError(f"lr must be positive, got {lr}")
+    require_int(nb_epochs, "nb_epochs", minimum=0)
+    require_int(log_every, "log_every", minimum=0)
+    require_number(lr, "lr", positive=True)
