@@ -331,3 +331,12 @@ def test_negative_log_reaches_below_a_small_probability():
 def test_negative_log_refuses_bad_input_by_name(true_probs, names, message):
     with pytest.raises(ValueError, match=message):
         plot_negative_log(true_probs, names)
+
+
+def test_the_masked_grey_is_gray_r_at_0_4_as_its_comment_says():
+    import matplotlib
+
+    from softmax_course.plotting import MASKED_GRAY
+
+    expected = matplotlib.colors.to_rgba(MASKED_GRAY)
+    assert matplotlib.colormaps["gray_r"](0.4) == pytest.approx(expected)

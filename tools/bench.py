@@ -209,7 +209,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows: list[dict] = []
     if not args.parts_only:
         rows += nbval_rows(notebooks, args.repeat)
-        rows += grading_rows(ROOT / "student" / notebooks[0].name)
+        from tools.export import write_student_versions
+
+        rows += grading_rows(write_student_versions(notebooks[:1])[0])
     parts, failed = part_rows(args.notebooks)
     rows += parts
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"

@@ -49,11 +49,9 @@ from softmax_course.exercises import LESSON_EXERCISES
 from softmax_course.exercises.rules import broken_rule
 from softmax_course.exercises.runner import Case, Exercise
 from softmax_course.exercises.wire import WireError, decode, encode
-from tools import sandbox
+from tools import LESSONS, ROOT, sandbox
 from tools.hidden_cases import HIDDEN_CASES
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
 RUNNER = Path(__file__).resolve().parent / "run_submission.py"
 #: This environment's Python, by a path with no ".." (the sandbox has no folders to climb through).
 PYTHON = os.path.abspath(sys.executable)
@@ -83,7 +81,7 @@ class Graded:
 
 def lesson_names() -> list[str]:
     """The lessons, by file stem (``01_softmax``), in order."""
-    return [path.stem for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))]
+    return [path.stem for path in LESSONS]
 
 
 def exercises_of(lesson: str) -> list[Exercise]:

@@ -230,7 +230,7 @@ def plot_costs(
 
 
 #: The colour of masked pixels in an image grid: not in the diverging ``RdBu`` scales that
-#: masks go with (white is 0 there); a ``gray_r`` grid shows it as a value of 0.6.
+#: masks go with (white is 0 there); a ``gray_r`` grid shows that grey for a value of 0.4.
 MASKED_GRAY = "0.6"
 
 
