@@ -1,29 +1,31 @@
-"""``make grade``: score a folder of submitted student notebooks with otter-grader.
+"""``make grade``: score a class's handed-in notebooks, trusting nothing a submission wrote.
 
-    python -m tools.grade SUBMISSIONS [--out DIR] [--jobs 2] [--time-limit SECONDS]
+    python -m tools.grade SUBMISSIONS [--out DIR] [--jobs 2] [--cpu-seconds 60] [--trust-notebooks]
 
-``SUBMISSIONS/<student>/NN_topic.ipynb`` are the notebooks students hand in
-(their ``student/`` notebooks). From each lesson's source this writes an
-otter autograder (``DIR/autograders/NN_topic.zip``): one otter test file per
-exercise, one test case per case of its checker, the visible cases (those
-the student's check cell runs) and the hidden ones (``tools/hidden_cases.py``),
-one point each. Then ``otter run`` grades every submission, each in its own
-process with a private folder, a time limit and the sandbox of
-``tools/sandbox``; two at a time by default. Written:
+``SUBMISSIONS/<student>/`` holds what each student handed in. Every
+``*.ipynb`` under a student's folder is matched to its lesson (by a forgiving
+file-name rule, or the lesson its metadata names) and graded, or listed as not
+graded with the reason. A graded notebook is
 
-- ``DIR/grades.csv``: student, lesson, exercise, points, max, feedback (the
-  hint of the first failing case, or why nothing could be graded);
-- ``DIR/feedback/<student>.md``: the same, per student, to hand back.
+1. read here, as data: its code is checked against each exercise's rules
+   ("no `F.softmax`", "no autograd") on its syntax tree;
+2. run in the operating system's sandbox (``tools/sandbox.py``: bubblewrap,
+   its own user, namespaces, limits), where its functions are called on every
+   case's arguments, the visible ones and the hidden ones
+   (``tools/hidden_cases.py``); only the arguments go in, never an expected value;
+3. scored here: what came back is decoded as plain data
+   (:mod:`softmax_course.exercises.wire`) and compared with the exercise's
+   reference, computed in this process. One point per case.
 
-Only this process writes those files; a submission can change nothing but
-its own private folder. Predict-then-run exercises are not graded: their
-check cell shows the truth, so the answer handed in proves nothing.
+Written, by this process only: ``DIR/grades.csv`` (student, file, lesson,
+exercise, points, max, feedback: one row per exercise graded, one per file not
+graded) and ``DIR/feedback/<student>.md`` for every student's folder.
+Predict-then-run exercises are not graded: their check cell shows the truth.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import json
 import os
@@ -33,357 +35,422 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-import zipfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
-import jupytext
 import torch
 
-from softmax_course.exercises import EXERCISES
-from tools.export import checker_calls
+from softmax_course.exercises import LESSON_EXERCISES
+from softmax_course.exercises.rules import broken_rule
+from softmax_course.exercises.runner import Case, Exercise
+from softmax_course.exercises.wire import WireError, decode, encode
+from tools import sandbox
 from tools.hidden_cases import HIDDEN_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-SANDBOX = Path(__file__).resolve().parent / "sandbox"
-#: The processor seconds a submission's kernel may use (every lesson cell and the tests),
-#: and the wall-clock seconds its whole grading may take (kernel start included, on a
-#: loaded machine): an endless loop is stopped by the first, a sleeping one by the second.
-TIME_LIMIT = 30.0
-WALL_LIMIT = 600.0
-COLUMNS = ("student", "lesson", "exercise", "points", "max", "feedback")
-
-OTTER_CONFIG = {"lang": "python", "pdf": False, "logo": False, "print_summary": False}
-
-#: The otter test file of one exercise. It runs in the submission's kernel after
-#: its last cell: it calls the student's function by the name the check cell
-#: passes, on each case, and compares with the course's reference (by another
-#: route than the solution). The cases' arguments are data here; the hints stay
-#: with the grader (``tools.grade`` adds them to the feedback).
-TEST_FILE = '''"""otter test file written by tools.grade: {exercise} ({function})."""
-from otter.test_files import test_case
-
-OK_FORMAT = False
-name = {exercise!r}
-points = {points}
+RUNNER = Path(__file__).resolve().parent / "run_submission.py"
+COLUMNS = ("student", "file", "lesson", "exercise", "points", "max", "feedback")
+#: A notebook larger than this is not graded (the lessons' student notebooks are < 100 kB).
+MAX_NOTEBOOK_BYTES = 5 * 2**20
 
 
-def _run(env, index):
-    import inspect
-    import torch
-    import softmax_course.exercises as course
-    from softmax_course.exercises import EXERCISES
+@dataclass(frozen=True)
+class Handed:
+    """One file a student handed in: its lesson, or why it is not graded."""
 
-    for owner, attribute in {guarded!r}:
-        target = {{"torch": torch, "torch.Tensor": torch.Tensor,
-                   "torch.nn.functional": torch.nn.functional}}.get(owner)
-        value = getattr(target, attribute, None)
-        code = getattr(value, "__code__", None)
-        if code is not None and not code.co_filename.startswith({torch_dir!r}):
-            raise AssertionError(f"the submission replaced {{owner}}.{{attribute}}")
-    if getattr(course.EXERCISES, "__class__", None) is not dict:
-        raise AssertionError("the submission replaced the course's exercises")
-    exercise = EXERCISES[{exercise!r}]
-    for part in (exercise.reference, exercise.compare):
-        if not inspect.getsourcefile(part).startswith({package_dir!r}):
-            raise AssertionError("the submission replaced the course's checker")
-    fn = env.get({function!r})
-    if not callable(fn):
-        raise AssertionError("no function {function} in the notebook")
-    args = tuple(_decode(arg) for arg in CASES[index])
-    try:
-        got = fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args))
-    except NotImplementedError:
-        raise AssertionError("not written yet") from None
-    problem = exercise.compare(got, exercise.reference(*args))
-    if problem:
-        raise AssertionError(problem)
-
-
-def _decode(arg):
-    import torch
-
-    if isinstance(arg, dict):
-        return torch.tensor(arg["values"], dtype=getattr(torch, arg["dtype"]))
-    return arg
-
-
-CASES = {cases!r}
-'''
-
-CASE_FUNCTION = '''
-
-@test_case(name={name!r}, points=1, hidden={hidden!r})
-def case_{index}(env):
-    _run(env, {index})
-'''
-
-#: Torch functions the comparisons call: a submission that replaces one fails every case.
-GUARDED = [
-    ("torch", "isclose"), ("torch", "isnan"), ("torch", "cat"), ("torch", "tensor"),
-    ("torch.Tensor", "clone"), ("torch.Tensor", "double"), ("torch.Tensor", "detach"),
-    ("torch.nn.functional", "softmax"), ("torch.nn.functional", "cross_entropy"),
-    ("torch.nn.functional", "log_softmax"), ("torch.nn.functional", "one_hot"),
-]  # fmt: skip
-
-
-def encode(arg: object) -> object:
-    """A case argument as JSON-able data (a tensor as its values and dtype)."""
-    if isinstance(arg, torch.Tensor):
-        return {"values": arg.tolist(), "dtype": str(arg.dtype).removeprefix("torch.")}
-    return arg
-
-
-def lesson_exercises(lesson: Path) -> dict[str, str]:
-    """The graded exercises of a lesson: checker name -> the function its check cell passes."""
-    found = {}
-    for cell in jupytext.read(lesson).cells:
-        if "check" not in cell.metadata.get("tags", []):
-            continue
-        for call in checker_calls(cell.source):
-            if call.func.id in EXERCISES and call.args and isinstance(call.args[0], ast.Name):
-                found[call.func.id] = call.args[0].id
-    return found
-
-
-def all_cases(exercise: str) -> list[tuple[str, tuple, bool, str]]:
-    """(name, args, hidden, hint) of every case the grader runs, visible ones first."""
-    visible = [(c.name, c.args, False, c.hint) for c in EXERCISES[exercise].cases]
-    hidden = [(c.name, c.args, True, c.hint) for c in HIDDEN_CASES.get(exercise, ())]
-    return visible + hidden
-
-
-def test_file(exercise: str, function: str) -> str:
-    """The otter test file of one exercise (visible and hidden cases)."""
-    import softmax_course
-
-    cases = all_cases(exercise)
-    text = TEST_FILE.format(
-        exercise=exercise,
-        function=function,
-        points=len(cases),
-        guarded=GUARDED,
-        torch_dir=str(Path(torch.__file__).resolve().parent),
-        package_dir=str(Path(softmax_course.__file__).resolve().parent),
-        cases=[[encode(arg) for arg in args] for _, args, _, _ in cases],
-    )
-    for index, (name, _, hidden, _) in enumerate(cases):
-        text += CASE_FUNCTION.format(name=f"{exercise}: {name}", hidden=hidden, index=index)
-    return text
-
-
-def write_autograder(lesson: Path, out_dir: Path) -> Path:
-    """``out_dir/NN_topic.zip``: otter's autograder for one lesson (config and test files)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{lesson.stem}.zip"
-    with zipfile.ZipFile(target, "w") as archive:
-        archive.writestr("otter_config.json", json.dumps(OTTER_CONFIG))
-        for exercise, function in lesson_exercises(lesson).items():
-            archive.writestr(f"tests/{exercise}.py", test_file(exercise, function))
-    return target
+    student: str
+    path: Path
+    lesson: str | None
+    reason: str = ""
 
 
 @dataclass
 class Graded:
-    """One submission's result: the points per exercise, or why it could not be graded."""
+    """One graded file: points, maximum and feedback per exercise."""
 
-    student: str
-    lesson: str
+    handed: Handed
     scores: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     seconds: float = 0.0
-    refused: list[str] = field(default_factory=list)
 
 
-#: The grader's own reasons for failing every case; any other failure's feedback is its hint.
-REASONS = ("not written yet", "no function ", "the submission replaced ")
-#: A failed case in otter's output: its name, then its indented error lines.
-FAILED_CASE = re.compile(
-    r"^    (?P<name>.+?) result:\n        ❌ Test case failed\n(?P<detail>(?:        .*\n?)*)", re.M
-)
+def lesson_names() -> list[str]:
+    """The lessons, by file stem (``01_softmax``), in order."""
+    return [path.stem for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))]
 
 
-def feedback_for(exercise: str, output: str) -> str:
-    """The hint of the first failing case (from the grader's table, not from the submission)."""
-    hints = {f"{exercise}: {name}": hint for name, _, _, hint in all_cases(exercise)}
-    failure = FAILED_CASE.search(output)
-    if failure is None:
-        return ""
-    lines = failure["detail"].strip().splitlines()
-    last = lines[-1].strip() if lines else ""
-    reason = last.removeprefix("AssertionError: ")
-    if reason.startswith(REASONS):
-        return reason.strip()[:120]
-    return hints.get(failure["name"], "a case failed")
+def exercises_of(lesson: str) -> list[Exercise]:
+    """The graded exercises of a lesson, in declaration order."""
+    return LESSON_EXERCISES.get(lesson.split("_", 1)[1], [])
 
 
-def grade_one(submission: Path, autograder: Path, exercises: Sequence[str], student: str,
-              hidden: Sequence[Path], time_limit: float) -> Graded:  # fmt: skip
-    """``otter run`` on one submission of the lesson whose graded ``exercises`` the
-    ``autograder`` tests, in a private folder, under the sandbox and time limits."""
-    lesson = submission.stem
-    graded = Graded(student, lesson)
-    private = Path(tempfile.mkdtemp(prefix=f"grade-{student}-{lesson}-"))
-    began = time.perf_counter()
+def all_cases(exercise: Exercise) -> list[Case]:
+    """Every case the grader runs: the visible ones, then the hidden ones."""
+    return [*exercise.cases, *HIDDEN_CASES.get(exercise.name, ())]
+
+
+# --- which lesson a file is ----------------------------------------------------------------
+
+
+def _normalised(stem: str) -> str:
+    """A file name as a student's browser or JupyterLab may have changed it, undone."""
+    stem = stem.strip().lower()
+    stem = re.sub(r"\s*\(\d+\)$", "", stem)  # "01_softmax (1)": a second download
+    stem = re.sub(r"[-_ ]copy\d*$", "", stem)  # "01_softmax-Copy1": JupyterLab's duplicate
+    return re.sub(r"[\s\-.]+", "_", stem).strip("_")
+
+
+def lesson_of(path: Path, metadata: dict, lessons: Sequence[str]) -> str | None:
+    """The lesson a handed-in file is: by its name, else by the lesson its metadata names."""
+    stem = _normalised(path.stem)
+    if stem in lessons:
+        return stem
+    number = re.match(r"(\d{1,2})(?:_|$)", stem)
+    if number:
+        same_number = [lesson for lesson in lessons if int(lesson[:2]) == int(number[1])]
+        topic = stem[number.end() :]
+        if len(same_number) == 1 and (not topic or same_number[0].endswith(topic)):
+            return same_number[0]
+    named = metadata.get("softmax_course", {}) if isinstance(metadata, dict) else {}
+    lesson = named.get("lesson") if isinstance(named, dict) else None
+    return lesson if lesson in lessons else None
+
+
+def _read_notebook(path: Path) -> tuple[dict | None, str]:
+    """The notebook's JSON, or why it cannot be graded."""
+    if path.is_symlink():
+        return None, "a symbolic link, not a file"
+    size = path.stat().st_size
+    if size == 0:
+        return None, "empty file"
+    if size > MAX_NOTEBOOK_BYTES:
+        return None, f"too large ({size / 2**20:.1f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB)"
     try:
-        shutil.copy(submission, private / f"{lesson}.ipynb")
-        shutil.copy(autograder, private / "autograder.zip")
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(SANDBOX),
-            "SOFTMAX_COURSE_SANDBOX": str(private),
-            "SOFTMAX_COURSE_SANDBOX_HIDDEN": os.pathsep.join(map(str, hidden)),
-            "SOFTMAX_COURSE_SANDBOX_CPU_SECONDS": str(time_limit),
-            "TMPDIR": str(private),
-            "IPYTHONDIR": str(private / "ipython"),
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        }
-        command = [
-            sys.executable, "-c",
-            "import sys, otter.run as r; r.main(sys.argv[1], autograder=sys.argv[2], "
-            "output_dir=sys.argv[3], no_logo=True)",
-            f"{lesson}.ipynb", "autograder.zip", str(private),
-        ]  # fmt: skip
+        data = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None, "not a notebook (not JSON)"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, "not a notebook (no cells)"
+    if not data["cells"]:
+        return None, "empty notebook (no cells)"
+    return data, ""
+
+
+def find_handed(submissions: Path, lessons: Sequence[str]) -> tuple[list[str], list[Handed]]:
+    """Every student folder, and every ``*.ipynb`` under it or beside them, with its lesson."""
+    students = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.is_symlink())
+    handed: list[Handed] = []
+    for path in sorted(submissions.rglob("*.ipynb")):
+        relative = path.relative_to(submissions)
+        student = relative.parts[0] if len(relative.parts) > 1 else ""
+        if not student:
+            handed.append(Handed("", path, None, "not inside a student's folder"))
+        elif student not in students:
+            continue  # under a symbolic link to a folder: rglob does not follow it
+        elif ".ipynb_checkpoints" in relative.parts:
+            handed.append(Handed(student, path, None, "a checkpoint JupyterLab saved, not handed in"))
+        else:
+            data, reason = _read_notebook(path)
+            lesson = lesson_of(path, data.get("metadata", {}), lessons) if data else None
+            if data and lesson is None:
+                reason = "not a lesson of the course (no lesson matches its name or metadata)"
+            handed.append(Handed(student, path, lesson, reason))
+    for student in students:
+        folder = submissions / student
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink() and path.suffix != ".ipynb":
+                handed.append(Handed(student, path, None, "a symbolic link, not a file"))
+    by_lesson: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(handed):
+        if item.lesson and not item.reason:
+            by_lesson.setdefault((item.student, item.lesson), []).append(index)
+    for (_, lesson), indices in by_lesson.items():
+        if len(indices) > 1:
+            names = ", ".join(handed[i].path.name for i in indices)
+            for i in indices:
+                handed[i] = Handed(handed[i].student, handed[i].path, lesson,
+                                   f"two or more files for lesson {lesson} ({names}): keep one")  # fmt: skip
+    return students, handed
+
+
+# --- one file ------------------------------------------------------------------------------
+
+
+def _code_sources(notebook: dict) -> list[str]:
+    sources = []
+    for cell in notebook["cells"]:
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else str(source))
+    return sources
+
+
+_uids = count()
+_uid_lock = threading.Lock()
+
+
+def _next_uid() -> int:
+    with _uid_lock:
+        return sandbox.FIRST_UID + next(_uids) % 1000
+
+
+def run_in_sandbox(notebook: dict, tasks: list[dict], limits: sandbox.Limits,
+                   trusted: bool = False) -> tuple[object, str]:  # fmt: skip
+    """Run the notebook and its functions on the tasks' arguments; its answers as JSON data.
+
+    Returns (answers, problem): the decoded JSON the submission sent back, or None
+    and why nothing usable came back.
+    """
+    private = Path(tempfile.mkdtemp(prefix="grade-"))
+    try:
+        private.chmod(0o755)
+        (private / "submission.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+        (private / "inputs.json").write_text(json.dumps(tasks), encoding="utf-8")
+        shutil.copy(RUNNER, private / RUNNER.name)
+        for path in private.iterdir():
+            path.chmod(0o644)
+        if trusted:
+            work = private / "work"
+            work.mkdir()
+            argv = [sys.executable, str(private / RUNNER.name), "{fd}", str(private), str(work)]
+            command, cwd = argv, work
+        else:
+            argv = [sys.executable, f"{sandbox.GRADER_DIR}/{RUNNER.name}", "{fd}",
+                    sandbox.GRADER_DIR, sandbox.WORK_DIR]  # fmt: skip
+            command, cwd = sandbox.command(private, argv, limits, _next_uid()), private
+        return _run(command, cwd, private / "log", limits)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _run(command: list[str], cwd: Path, log: Path, limits: sandbox.Limits) -> tuple[object, str]:
+    """Start ``command`` (its ``{fd}`` is the answers pipe) under the limits; read its answers."""
+    read_end, write_end = os.pipe()
+    command = [arg.replace("{fd}", str(write_end)) for arg in command]
+    with log.open("wb") as log_file:
         process = subprocess.Popen(
-            command, cwd=private, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+            preexec_fn=lambda: sandbox.apply_limits(limits), pass_fds=(write_end,),
             start_new_session=True,
         )  # fmt: skip
-        try:
-            output, _ = process.communicate(timeout=WALL_LIMIT)
-        except subprocess.TimeoutExpired:
-            stop(process)
-            output, _ = process.communicate()
-            why = f"the grading took longer than {WALL_LIMIT:.0f} s"
-        else:
-            text = output.decode(errors="replace")
-            why = None
-            if process.returncode != 0:
-                why = "the notebook's kernel died (it crashed, or used more than "
-                why += f"{time_limit:.0f} s of processor time)"
-                if "DeadKernelError" not in text and "Kernel died" not in text:
-                    why = f"otter could not grade the notebook: {text.strip().splitlines()[-1:]}"
-        if os.environ.get("SOFTMAX_COURSE_GRADE_DEBUG"):
-            print(f"--- {student}/{lesson} {why}:\n{output.decode(errors='replace')[-3000:]}")
-            log = private / "sandbox.log"
-            print(log.read_text() if log.is_file() else "(no refusals)")
-        results = private / "results.json"
-        if why is None and results.is_file():
-            by_file = _results_by_exercise(private)
-            for exercise in exercises:
-                total = len(all_cases(exercise))
-                points, output = by_file.get(exercise, (0, "no result"))
-                points = max(0, min(points, total))
-                feedback = "" if points == total else feedback_for(exercise, output)
-                if points < total and not feedback:
-                    feedback = "a case failed"
-                graded.scores[exercise] = (points, total, feedback)
-        else:
-            why = why or "otter wrote no results"
-            for exercise in exercises:
-                graded.scores[exercise] = (0, len(all_cases(exercise)), why)
-        log = private / "sandbox.log"
-        if log.is_file():
-            graded.refused = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    os.close(write_end)
+    received = bytearray()
+    overflow = threading.Event()
+
+    def read_answers() -> None:
+        with os.fdopen(read_end, "rb") as pipe:
+            while chunk := pipe.read(65536):
+                if len(received) + len(chunk) > limits.answer_bytes:
+                    overflow.set()
+                    return
+                received.extend(chunk)
+
+    reader = threading.Thread(target=read_answers, daemon=True)
+    reader.start()
+    try:
+        process.wait(timeout=limits.wall_seconds)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        process.wait()
+        return None, f"stopped after {limits.wall_seconds:.0f} s of wall time (the limit)"
     finally:
-        graded.seconds = time.perf_counter() - began
-        shutil.rmtree(private, ignore_errors=True)
+        _stop(process)
+    reader.join(timeout=10)
+    if os.environ.get("SOFTMAX_COURSE_GRADE_DEBUG"):
+        print(log.read_bytes()[-3000:].decode(errors="replace"), file=sys.stderr)
+    if overflow.is_set():
+        return None, f"its answers exceed {limits.answer_bytes // 2**20} MB"
+    if not received:
+        return None, "its kernel stopped before the functions could be called (an error, or a limit)"
+    try:
+        return json.loads(received), ""
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return None, "its answers are not readable"
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill the sandbox's first process: the kernel then ends every process of its namespace."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def score(exercise: Exercise, answer: object) -> tuple[int, int, str]:
+    """Points, maximum and feedback of one exercise from what the sandbox sent back."""
+    cases = all_cases(exercise)
+    total = len(cases)
+    if not isinstance(answer, dict):
+        return 0, total, "no answer came back"
+    if answer.get("missing"):
+        return 0, total, f"no function {exercise.function} in the notebook"
+    results = answer.get("results")
+    if not isinstance(results, list):
+        return 0, total, "no answer came back"
+    points, feedback = 0, ""
+    for index, case in enumerate(cases):
+        result = results[index] if index < len(results) else None
+        problem = _problem(exercise, case, result)
+        if problem == "not written":
+            return 0, total, "not written yet"
+        if problem is None:
+            points += 1
+        elif not feedback:
+            feedback = f"a case failed ({problem}). Hint: {case.hint}"
+    return points, total, feedback
+
+
+def _problem(exercise: Exercise, case: Case, result: object) -> str | None:
+    if not isinstance(result, dict):
+        return "no answer"
+    if result.get("not_written"):
+        return "not written"
+    if "error" in result:
+        return f"raised {str(result['error'])[:60]}"
+    if "value" not in result:
+        return "no answer"
+    try:
+        got = decode(result["value"])
+    except WireError as error:
+        return f"the answer could not be read: {error}"
+    return exercise.problem(case.args, got)
+
+
+def grade_file(handed: Handed, limits: sandbox.Limits, trusted: bool = False) -> Graded:
+    """Grade one matched file: rules here, the run in the sandbox, the scoring here."""
+    began = time.perf_counter()
+    graded = Graded(handed)
+    notebook, _ = _read_notebook(handed.path)
+    assert notebook is not None and handed.lesson is not None
+    exercises = exercises_of(handed.lesson)
+    sources = _code_sources(notebook)
+    broken = {ex.name: broken_rule(ex.rules, sources, ex.function) for ex in exercises}
+    tasks = [
+        {"exercise": ex.name, "function": ex.function,
+         "cases": [[encode(arg) for arg in case.args] for case in all_cases(ex)]}
+        for ex in exercises if broken[ex.name] is None
+    ]  # fmt: skip
+    answers, problem = run_in_sandbox(notebook, tasks, limits, trusted) if tasks else ({}, "")
+    for exercise in exercises:
+        total = len(all_cases(exercise))
+        if broken[exercise.name] is not None:
+            graded.scores[exercise.name] = (0, total, f"rule broken: {broken[exercise.name]}")
+        elif problem:
+            graded.scores[exercise.name] = (0, total, problem)
+        else:
+            answer = answers.get(exercise.name) if isinstance(answers, dict) else None
+            graded.scores[exercise.name] = score(exercise, answer)
+    graded.seconds = time.perf_counter() - began
     return graded
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Kill a grading and the kernel it started (its whole process group where there is one)."""
-    if hasattr(os, "killpg"):
-        os.killpg(process.pid, signal.SIGKILL)
-    else:  # Windows: the kernel is the grading's child and ends with its pipe
-        process.kill()
-
-
-def _results_by_exercise(private: Path) -> dict[str, tuple[int, str]]:
-    """Each exercise's points and otter's output for it, from otter's results.json."""
-    data = json.loads((private / "results.json").read_text())
-    return {
-        test["name"]: (int(test.get("score", 0)), test.get("output", ""))
-        for test in data.get("tests", [])
-        if test.get("name") in EXERCISES
-    }
+# --- the class -----------------------------------------------------------------------------
 
 
 def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
-                 time_limit: float = TIME_LIMIT) -> list[Graded]:  # fmt: skip
-    """Grade ``submissions/<student>/NN_topic.ipynb``; write grades.csv and feedback/."""
-    lessons = {lesson.stem: lesson for lesson in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))}
-    autograders = {
-        name: write_autograder(lesson, out_dir / "autograders") for name, lesson in lessons.items()
-    }
-    exercises = {name: list(lesson_exercises(lesson)) for name, lesson in lessons.items()}
-    work = [
-        (path, path.parent.name, path.stem)
-        for path in sorted(submissions.glob("*/*.ipynb"))
-        if path.stem in lessons
-    ]
-    hidden = [NOTEBOOKS, ROOT / "tools", ROOT / "tests", ROOT / ".git",
-              ROOT / "build", submissions.resolve(), out_dir.resolve()]  # fmt: skip
+                 limits: sandbox.Limits | None = None, trusted: bool = False) -> list[Graded]:  # fmt: skip
+    """Grade every file under ``submissions``; write grades.csv and feedback/."""
+    limits = limits or sandbox.Limits()
+    if not trusted:
+        sandbox.check_available()
+    torch.set_num_threads(1)
+    students, handed = find_handed(submissions, lesson_names())
+    to_grade = [item for item in handed if not item.reason]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(
-            pool.map(
-                lambda item: grade_one(
-                    item[0], autograders[item[2]], exercises[item[2]], item[1], hidden, time_limit
-                ),
-                work,
-            )
-        )
-    write_table(results, out_dir)
+        results = list(pool.map(lambda item: grade_file(item, limits, trusted), to_grade))
+    write_table(students, handed, results, submissions, out_dir)
     return results
 
 
-def write_table(results: Sequence[Graded], out_dir: Path) -> None:
+def write_table(students: Sequence[str], handed: Sequence[Handed], results: Sequence[Graded],
+                submissions: Path, out_dir: Path) -> None:  # fmt: skip
+    """grades.csv and one feedback file per student folder, each written whole, then renamed."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "grades.csv").open("w", newline="", encoding="utf-8") as table:
-        writer = csv.writer(table)
-        writer.writerow(COLUMNS)
-        for graded in results:
-            for exercise, (points, total, feedback) in graded.scores.items():
-                writer.writerow([graded.student, graded.lesson, exercise, points, total, feedback])
+    graded_by_path = {graded.handed.path: graded for graded in results}
+    rows = []
+    for item in handed:
+        name = str(item.path.relative_to(submissions / item.student if item.student else submissions))
+        graded = graded_by_path.get(item.path)
+        if graded is None:
+            rows.append([item.student, name, item.lesson or "", "", "", "", f"not graded: {item.reason}"])
+            continue
+        for exercise, (points, total, feedback) in graded.scores.items():
+            rows.append([item.student, name, item.lesson, exercise, points, total, feedback])
+    _write_atomic(out_dir / "grades.csv", _csv_text(rows))
     feedback_dir = out_dir / "feedback"
     feedback_dir.mkdir(exist_ok=True)
-    by_student: dict[str, list[Graded]] = {}
-    for graded in results:
-        by_student.setdefault(graded.student, []).append(graded)
-    for student, gradeds in by_student.items():
+    for student in students:
         lines = [f"# Feedback for {student}", ""]
-        for graded in gradeds:
-            got = sum(p for p, _, _ in graded.scores.values())
-            total = sum(t for _, t, _ in graded.scores.values())
-            lines += [f"## {graded.lesson}: {got}/{total}", ""]
+        mine = [item for item in handed if item.student == student]
+        if not mine:
+            lines += ["No notebook (*.ipynb) was found in your folder.", ""]
+        for item in mine:
+            name = item.path.relative_to(submissions / student)
+            graded = graded_by_path.get(item.path)
+            if graded is None:
+                lines += [f"## {name}: not graded", "", f"- {item.reason}", ""]
+                continue
+            got = sum(points for points, _, _ in graded.scores.values())
+            total = sum(maximum for _, maximum, _ in graded.scores.values())
+            lines += [f"## {name} ({item.lesson}): {got}/{total}", ""]
             for exercise, (points, maximum, feedback) in graded.scores.items():
-                note = f" — {feedback}" if feedback else ""
-                lines.append(f"- {exercise}: {points}/{maximum}{note}")
-            if graded.refused:
-                refused = len(graded.refused)
-                lines.append(f"- the grader refused {refused} action(s) of the notebook")
+                lines.append(f"- {exercise}: {points}/{maximum}" + (f" — {feedback}" if feedback else ""))
             lines.append("")
-        (feedback_dir / f"{student}.md").write_text("\n".join(lines), encoding="utf-8")
+        _write_atomic(feedback_dir / f"{student}.md", "\n".join(lines))
+
+
+def _csv_text(rows: list[list]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def summary(students: int, handed: Sequence[Handed], results: Sequence[Graded]) -> str:
+    not_graded = len(handed) - len(results)
+    return (f"{students} students, {len(handed)} files: {len(results)} graded, "
+            f"{not_graded} not graded")  # fmt: skip
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tools.grade")
-    parser.add_argument("submissions", type=Path)
+    parser = argparse.ArgumentParser(prog="python -m tools.grade", description=__doc__.split("\n")[0])
+    parser.add_argument("submissions", type=Path, help="a folder of <student>/*.ipynb")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--time-limit", type=float, default=TIME_LIMIT)
+    parser.add_argument("--cpu-seconds", type=int, default=sandbox.Limits.cpu_seconds)
+    parser.add_argument(
+        "--trust-notebooks", action="store_true",
+        help="run the notebooks WITHOUT the sandbox (only for notebooks you trust: your own)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
-        parser.error(f"{args.submissions} is not a folder of <student>/NN_topic.ipynb")
+        parser.error(f"{args.submissions} is not a folder of <student>/*.ipynb")
+    try:
+        if not args.trust_notebooks:
+            sandbox.check_available()
+    except sandbox.SandboxUnavailable as error:
+        parser.exit(2, f"make grade: no sandbox here: {error}\n"
+                       "(Only for notebooks you trust: make grade TRUST_NOTEBOOKS=1.)\n")  # fmt: skip
     began = time.perf_counter()
-    results = grade_folder(args.submissions, args.out, args.jobs, args.time_limit)
-    seconds = time.perf_counter() - began
-    print(f"graded {len(results)} submissions in {seconds:.1f} s: {args.out / 'grades.csv'}, "
-          f"{args.out / 'feedback'}/")  # fmt: skip
+    limits = sandbox.Limits(cpu_seconds=args.cpu_seconds)
+    students, handed = find_handed(args.submissions, lesson_names())
+    results = grade_folder(args.submissions, args.out, args.jobs, limits, args.trust_notebooks)
+    print(f"{summary(len(students), handed, results)} in {time.perf_counter() - began:.1f} s: "
+          f"{args.out / 'grades.csv'}, {args.out / 'feedback'}/")  # fmt: skip
 
 
 if __name__ == "__main__":

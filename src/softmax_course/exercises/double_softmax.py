@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
-from softmax_course.exercises.runner import Case, CheckResult, Exercise, compare_numbers
+from softmax_course.exercises.runner import Case, Exercise, compare_numbers
 
 
 def _double_softmax_floor_reference(num_classes: int) -> float:
@@ -27,12 +25,8 @@ _FLOOR_HINT = (
 
 DOUBLE_SOFTMAX_FLOOR = Exercise(
     "check_double_softmax_floor",
-    tuple(Case(f"{k} classes", (k,), _FLOOR_HINT) for k in (3, 2, 10)),
+    function="double_softmax_floor",
+    cases=tuple(Case(f"{k} classes", (k,), _FLOOR_HINT) for k in (3, 2, 10)),
     reference=_double_softmax_floor_reference,
     compare=compare_numbers,
 )
-
-
-def check_double_softmax_floor(fn: Callable[[int], float]) -> CheckResult:
-    """``fn(num_classes)`` is the floor a double softmax puts under the cost."""
-    return DOUBLE_SOFTMAX_FLOOR.check(fn)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 
-from softmax_course.exercises.runner import Case, CheckResult, Exercise, compare_numbers
+from softmax_course.exercises.runner import Case, Exercise, compare_numbers
 from softmax_course.exercises.softmax import example_logits
 
 
@@ -21,7 +19,8 @@ _LABELS = torch.tensor([0, 4, 2, 1])
 
 COST_FROM_PROBABILITIES = Exercise(
     "check_cost_from_probabilities",
-    (
+    function="cost_from_probabilities",
+    cases=(
         Case(
             "4 samples",
             (_PROBS, _LABELS),
@@ -48,10 +47,3 @@ COST_FROM_PROBABILITIES = Exercise(
     reference=_cost_from_probabilities_reference,
     compare=compare_numbers,
 )
-
-
-def check_cost_from_probabilities(
-    fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor | float],
-) -> CheckResult:
-    """``fn(probs, y)`` is the mean cross-entropy of a model whose outputs are probabilities."""
-    return COST_FROM_PROBABILITIES.check(fn)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 import torch.nn.functional as F
 
-from softmax_course.exercises.runner import Case, CheckResult, Exercise, compare_tensors
+from softmax_course.exercises.runner import Case, Exercise, compare_tensors
 
 ONE_HOT = Exercise(
     "check_one_hot",
-    (
+    function="my_one_hot",
+    cases=(
         Case(
             "y = [0, 2, 1], 5 classes",
             (torch.tensor([0, 2, 1]), 5),
@@ -40,7 +39,8 @@ _SEARCH_ROWS = "the label of a row is the column that holds its 1: search along 
 
 LABELS_FROM_ONE_HOT = Exercise(
     "check_labels_from_one_hot",
-    (
+    function="labels_from_one_hot",
+    cases=(
         Case("y = [0, 2, 1]", (F.one_hot(torch.tensor([0, 2, 1]), 5).float(),), _SEARCH_ROWS),
         Case("one sample", (F.one_hot(torch.tensor([3]), 4).float(),), _SEARCH_ROWS),
         Case(
@@ -53,13 +53,3 @@ LABELS_FROM_ONE_HOT = Exercise(
     reference=lambda y_one_hot: y_one_hot.nonzero()[:, 1],
     compare=compare_tensors,
 )
-
-
-def check_one_hot(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> CheckResult:
-    """``fn(y, num_classes)`` is a float one-hot matrix, one row per label."""
-    return ONE_HOT.check(fn)
-
-
-def check_labels_from_one_hot(fn: Callable[[torch.Tensor], torch.Tensor]) -> CheckResult:
-    """``fn(y_one_hot)`` recovers the integer labels."""
-    return LABELS_FROM_ONE_HOT.check(fn)

@@ -2,7 +2,7 @@
 
 A checker runs the student's function on several cases, edge cases included,
 prints either a pass or the first failing case with a hint, and returns a
-:class:`CheckResult` (its points and what it printed). It never
+:class:`CheckResult` (what it printed). It never
 prints the expected value: expected values are computed another way than the
 lesson's solution (PyTorch's own functions, scikit-learn, autograd, counts by
 hand) and only compared. A hint names the idea or the lesson section to
@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+
+from softmax_course.exercises.rules import Rule, broken_rule
+from softmax_course.exercises.wire import Unreadable
 
 #: What a check prints for a function that still raises NotImplementedError (the stub).
 NOT_WRITTEN = "not written yet (the function raises NotImplementedError)"
@@ -35,41 +38,63 @@ class Case:
 
 @dataclass(frozen=True)
 class Exercise:
-    """A function to write: its cases, the reference that answers them, and how to compare.
+    """A function to write, declared once: the check cell, the grader and the tests read it.
 
-    ``reference`` computes the expected value of a case from its arguments, by
-    another route than the lesson's solution.
+    ``name`` is what the lesson's check cell calls (``check_softmax(my_softmax)``),
+    ``function`` the name of the function the student writes. ``reference``
+    computes the expected value of a case from its arguments, by another route
+    than the lesson's solution; ``compare`` says how an answer differs from it;
+    ``rules`` are what the exercise forbids (checked on the source, by the
+    check cell and by the grader alike). Case arguments and answers are plain
+    data (tensors, numbers, strings, tuples of them): they cross the grader's
+    sandbox as :mod:`~softmax_course.exercises.wire` values.
     """
 
     name: str
+    function: str
     cases: tuple[Case, ...]
     reference: Callable[..., Any]
     compare: Callable[[object, Any], str | None]
+    rules: tuple[Rule, ...] = ()
 
-    def check(self, fn: Callable[..., Any], cases: Sequence[Case] | None = None) -> CheckResult:
-        """Run ``fn`` on the cases (the visible ones unless given); print and return the result."""
-        result = run_checks(self, fn, self.cases if cases is None else cases)
+    def check(self, fn: Callable[..., Any]) -> CheckResult:
+        """Run ``fn`` on the visible cases under the rules; print and return the result."""
+        result = run_checks(self, fn, _kernel_sources())
         print(result.message)
         return result
+
+    def problem(self, args: tuple[Any, ...], got: object) -> str | None:
+        """How the answer ``got`` to a case with arguments ``args`` is wrong; None if right."""
+        if isinstance(got, Unreadable):
+            return f"the function returned {got.what}, which is not a value the check can read"
+        return self.compare(got, self.reference(*args))
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What one check found: one point per case passed, and what the check cell printed.
+    """What one check found, as its cell printed it.
 
-    ``status`` is "pass", "fail", "not written" (the stub) or "unfit" (not a
-    function, or a prediction of the wrong type or shape: nothing was
-    judged); ``message`` is the printed text, with the first failure and its hint.
+    ``status`` is "pass", "fail", "not written" (the stub), "rule" (a rule of the
+    exercise is broken) or "unfit" (not a function, or a prediction of the
+    wrong type or shape: nothing was judged).
     """
 
     exercise: str
-    points: int
-    max_points: int
     status: str
     message: str
 
     def _ipython_display_(self) -> None:
         """Show nothing as a cell's last value: the check has printed its message already."""
+
+
+def _kernel_sources() -> list[str]:
+    """The cells this kernel has run, in order (IPython's ``In``); none outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return []
+    shell = get_ipython()
+    return list(shell.user_ns.get("In", [])) if shell is not None else []
 
 
 def compare_tensors(got: object, expected: torch.Tensor, atol: float = 1e-5) -> str | None:
@@ -109,35 +134,41 @@ def compare_numbers(got: object, expected: float, atol: float = 1e-5) -> str | N
     return None
 
 
-def run_checks(exercise: Exercise, fn: Callable[..., Any], cases: Sequence[Case]) -> CheckResult:
-    """Run ``fn`` on every case: one point per case passed; the first failure is the one named.
+def run_checks(exercise: Exercise, fn: Callable[..., Any], sources: Sequence[str]) -> CheckResult:
+    """Run ``fn`` on the visible cases; the first failure is the one named.
 
+    ``sources`` are the cells that define ``fn``, read for the exercise's rules.
     Returns the result without printing it.
     """
-    name, total = exercise.name, len(cases)
+    name = exercise.name
     if not callable(fn):
-        message = f"✗ {name}: expected a function, got {type(fn).__name__}"
-        return CheckResult(name, 0, total, "unfit", message)
-    passed, first_failure = 0, None
-    for case in cases:
+        return CheckResult(name, "unfit", f"✗ {name}: expected a function, got {type(fn).__name__}")
+    function = getattr(fn, "__name__", exercise.function)
+    broken = broken_rule(
+        exercise.rules, sources, function if function.isidentifier() else exercise.function
+    )
+    if broken is not None:
+        return CheckResult(name, "rule", f"✗ {name}: {broken}; the grader gives this exercise 0")
+    first_failure = None
+    for case in exercise.cases:
         args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args)
         try:
             got = fn(*args)
         except NotImplementedError:
-            return CheckResult(name, 0, total, "not written", f"✗ {name}: {NOT_WRITTEN}")
+            return CheckResult(name, "not written", f"✗ {name}: {NOT_WRITTEN}")
         except Exception as error:  # noqa: BLE001 - any error in student code is a hint
             problem = f"raised {type(error).__name__}: {error}"
         else:
-            problem = exercise.compare(got, exercise.reference(*case.args))
-        if problem is None:
-            passed += 1
-        elif first_failure is None:
+            problem = exercise.problem(case.args, got)
+        if problem is not None:
             first_failure = (case, problem)
+            break
     if first_failure is None:
-        return CheckResult(name, total, total, "pass", f"✓ {name}: all {total} cases pass")
+        return CheckResult(name, "pass", f"✓ {name}: all {len(exercise.cases)} cases pass")
     case, problem = first_failure
-    message = f"✗ {name}, case '{case.name}': {problem}\n  Hint: {case.hint}"
-    return CheckResult(name, passed, total, "fail", message)
+    return CheckResult(
+        name, "fail", f"✗ {name}, case '{case.name}': {problem}\n  Hint: {case.hint}"
+    )
 
 
 def reveal_prediction(
@@ -150,7 +181,7 @@ def reveal_prediction(
     prediction of the wrong type or shape is named, and the truth stays hidden
     too. Predictions are typed by hand, hence the loose default ``atol``; a
     word (``truth`` a ``str``) is compared without regard to case or spaces.
-    Prints, and returns one point for a right prediction.
+    Prints, and returns the result.
     """
     result = _judge_prediction(prediction, truth, atol)
     print(result.message)
@@ -159,10 +190,10 @@ def reveal_prediction(
 
 def _judge_prediction(prediction: object, truth: object, atol: float) -> CheckResult:
     def unfit(problem: str) -> CheckResult:
-        return CheckResult("prediction", 0, 1, "unfit", f"✗ {problem}")
+        return CheckResult("prediction", "unfit", f"✗ {problem}")
 
     if prediction is Ellipsis or (isinstance(prediction, str) and not prediction.strip()):
-        return CheckResult("prediction", 0, 1, "not written", PREDICT_FIRST)
+        return CheckResult("prediction", "not written", PREDICT_FIRST)
     if isinstance(truth, str):
         if not isinstance(prediction, str):
             return unfit(
@@ -198,7 +229,7 @@ def _judge_prediction(prediction: object, truth: object, atol: float) -> CheckRe
         shown_guess, shown_truth = f"{guess:.4f}", f"{truth:.4f}"
     if right:
         return CheckResult(
-            "prediction", 1, 1, "pass", f"✓ your prediction is right; the truth:\n{shown_truth}"
+            "prediction", "pass", f"✓ your prediction is right; the truth:\n{shown_truth}"
         )
     message = f"✗ you predicted\n{shown_guess}\nbut the truth is\n{shown_truth}"
-    return CheckResult("prediction", 0, 1, "fail", message)
+    return CheckResult("prediction", "fail", message)
