@@ -410,3 +410,70 @@ assert all(s < d for s, d in zip(small, default, strict=True))
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Lesson 10 asks what the growing confidence means: whether a model
 # that says "90 %" is right 90 % of the time.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# **Exercise 1: predict, then run.** With `batch_size = 100`, how many steps
+# does one epoch over the 1077 training images take? Write your answer in place
+# of the `...`, then run the cell after it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import (
+    check_label_smoothing_cross_entropy,
+    check_sgd_step,
+    reveal_prediction,
+)
+
+steps_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+steps_prediction = 11  # ten minibatches of 100 images and a last one of 77
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+reveal_prediction(steps_prediction,
+                  float(len(DataLoader(TensorDataset(x_train, y_train), batch_size=100))))
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# In the next exercises, each check cell tests your function on several cases
+# and prints ✓, or the first failing case with a hint.
+#
+# **Exercise 2.** Write `my_sgd_step(w, grad, lr, weight_decay)`: the weights
+# that one step of `optim.SGD(..., lr=lr, weight_decay=weight_decay)` leaves,
+# from weights `w` whose gradient is `grad`, by hand (no `torch.optim`).
+
+# %% slideshow={"slide_type": "skip"}
+def my_sgd_step(w, grad, lr, weight_decay):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def my_sgd_step(w, grad, lr, weight_decay):
+    return w - lr * (grad + weight_decay * w)
+
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+check_sgd_step(my_sgd_step)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 3.** Write `my_label_smoothing_cross_entropy(z, y, epsilon)`: the
+# cost `nn.CrossEntropyLoss(label_smoothing=epsilon)` gives for logits `z` and
+# labels `y`, without `F.cross_entropy` or `F.nll_loss`.
+
+# %% slideshow={"slide_type": "skip"}
+def my_label_smoothing_cross_entropy(z, y, epsilon):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def my_label_smoothing_cross_entropy(z, y, epsilon):
+    num_classes = z.shape[1]
+    smoothed = (1 - epsilon) * F.one_hot(y, num_classes).to(z.dtype) + epsilon / num_classes
+    return -(smoothed * F.log_softmax(z, dim=1)).sum(dim=1).mean()
+
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+check_label_smoothing_cross_entropy(my_label_smoothing_cross_entropy)

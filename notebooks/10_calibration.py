@@ -313,3 +313,80 @@ print(", ".join(f"top-{k}: {top_k_accuracy(z_test, y_test, k):.3f}" for k in (1,
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The habit to keep: before acting on a model's probabilities, draw its
 # reliability diagram on data it was not trained on.
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# ## Exercises
+#
+# **Exercise 1: predict, then run.** Divide every validation logit by $T = 2$,
+# a flatter softmax: what validation accuracy does the model get then? Write
+# your answer (two decimals are enough) in place of the `...`, then run the
+# cell after it.
+
+# %% slideshow={"slide_type": "skip"}
+from softmax_course.exercises import (
+    check_expected_calibration_error,
+    check_top_k_accuracy,
+    reveal_prediction,
+)
+
+scaled_accuracy_prediction = ...
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+scaled_accuracy_prediction = val_accuracy  # a T > 0 keeps the order of each row's logits
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+reveal_prediction(scaled_accuracy_prediction,
+                  ((z_val / 2).argmax(dim=1) == y_val).double().mean().item())
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# In the next exercises, each check cell tests your function on several cases
+# and prints ✓, or the first failing case with a hint.
+#
+# **Exercise 2.** Write `my_ece(probs, y)`: the expected calibration error of
+# the probabilities `probs` (one row per image) for the labels `y`, over the
+# ten bins $(0, 0.1], (0.1, 0.2], \dots, (0.9, 1]$, with one mask per bin (no
+# `bucketize`, `bincount`, `histc` or `searchsorted`).
+
+# %% slideshow={"slide_type": "skip"}
+def my_ece(probs, y):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def my_ece(probs, y):
+    confidence, predicted = probs.max(dim=1)
+    right = (predicted == y).to(probs.dtype)
+    total = 0.0
+    for b in range(10):
+        mask = (confidence > b / 10) & (confidence <= (b + 1) / 10)
+        if mask.any():
+            gap = right[mask].mean() - confidence[mask].mean()
+            total += mask.sum().item() / len(y) * abs(gap.item())
+    return total
+
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+check_expected_calibration_error(my_ece)
+
+
+# %% [markdown] slideshow={"slide_type": "skip"}
+# **Exercise 3.** Write `my_top_k_accuracy(logits, y, k)`: the fraction of
+# images whose true class is among the `k` largest logits of their row, by
+# counting (no `topk`, `sort` or `argsort`).
+
+# %% slideshow={"slide_type": "skip"}
+def my_top_k_accuracy(logits, y, k):
+    # Your code here.
+    raise NotImplementedError
+
+
+# %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
+def my_top_k_accuracy(logits, y, k):
+    true_logit = logits.gather(1, y.unsqueeze(1))
+    beaten_by = (logits > true_logit).sum(dim=1)  # classes with a larger logit
+    return (beaten_by < k).double().mean().item()
+
+
+# %% slideshow={"slide_type": "skip"} tags=["check"]
+check_top_k_accuracy(my_top_k_accuracy)
