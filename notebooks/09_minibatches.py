@@ -66,7 +66,7 @@ print(f"{len(x_train)} training images, {len(x_val)} validation images, "
 # makes the order the same on every run. Ten numbers in batches of 4, for two epochs:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Point at the two epochs: the same ten numbers, each once, in another
+# About 1 minute. Point at the two epochs: the same ten numbers, each once, in another
 # order. Without the generator the order would change at every run, and so would every
 # number the training prints.
 

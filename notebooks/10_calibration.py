@@ -112,8 +112,8 @@ for name, chosen in [("about 90 % sure", about_90), ("all images", torch.ones_li
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. `bucketize` gives each image its bin; `bincount` with weights sums
 # per bin. Empty bins divide 0 by 0 and show nan, which the figure leaves out. No
-# confidence lies within 1e-9 of an edge (asserted), so rounding cannot move an image
-# from one bin to the next.
+# confidence lies within 1e-9 of an inner edge (asserted), so rounding cannot move an
+# image from one bin to the next.
 
 # %% slideshow={"slide_type": "fragment"}
 num_bins = 10
@@ -123,7 +123,7 @@ edges = torch.linspace(0, 1, num_bins + 1, dtype=torch.float64)
 def reliability_table(probs, y):
     """Per bin: the number of images, their mean confidence, their accuracy."""
     confidence, predicted = probs.max(dim=1)
-    assert (confidence[:, None] - edges).abs().min() > 1e-9  # no image on a bin edge
+    assert (confidence[:, None] - edges[1:-1]).abs().min() > 1e-9  # none on an inner edge
     in_bin = torch.bucketize(confidence, edges[1:-1])  # bin b: edges[b] < confidence <= edges[b+1]
     counts = torch.bincount(in_bin, minlength=num_bins)
     confidence_sum = torch.bincount(in_bin, weights=confidence, minlength=num_bins)
@@ -229,7 +229,8 @@ def cost_at(temperature):
 
 
 assert cost_at(T) < min(cost_at(T * 1.01), cost_at(T / 1.01))  # ... and a minimum
-print(f"fitted T = {T:.3f}: validation cost {cost_at(1.0):.4f} at T = 1, {cost_at(T):.4f} at T")
+print(f"fitted T = {T:.3f} ({'sharpens' if T < 1 else 'flattens'}): "
+      f"validation cost {cost_at(1.0):.4f} at T = 1, {cost_at(T):.4f} at T")
 temperatures = torch.linspace(0.3, 3.0, 55).tolist()
 figure = plot_curves(temperatures, {"validation cost": [cost_at(t) for t in temperatures]},
                      "Validation cost against the temperature", "T", "cross-entropy")
