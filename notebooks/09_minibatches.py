@@ -197,7 +197,7 @@ show(plot_curves(range(nb_epochs + 1),
 # %% slideshow={"slide_type": "fragment"}
 with torch.no_grad():
     z = mini_model(x_val)
-log_probs = F.log_softmax(z, dim=1)
+log_probs = z.log_softmax(dim=1)
 nll = -log_probs[torch.arange(len(y_val)), y_val]  # each image's -ln p(true class)
 loss_fn = nn.CrossEntropyLoss()
 val_cost = loss_fn(z, y_val)
@@ -470,8 +470,8 @@ def my_label_smoothing_cross_entropy(z, y, epsilon):
 
 # %% jupyter={"source_hidden": true} slideshow={"slide_type": "skip"} tags=["solution"]
 def my_label_smoothing_cross_entropy(z, y, epsilon):
-    num_classes = z.shape[1]
-    smoothed = (1 - epsilon) * F.one_hot(y, num_classes).to(z.dtype) + epsilon / num_classes
+    classes = z.shape[1]
+    smoothed = (1 - epsilon) * F.one_hot(y, classes).to(z.dtype) + epsilon / classes
     return -(smoothed * F.log_softmax(z, dim=1)).sum(dim=1).mean()
 
 
