@@ -21,6 +21,7 @@ import torch.nn.functional as F
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from wrong_answers import WRONG_ANSWERS  # noqa: E402
 
 from conftest import NOTEBOOKS, tags  # noqa: E402
 from softmax_course.exercises import EXERCISES, LESSON_EXERCISES  # noqa: E402
@@ -28,9 +29,11 @@ from softmax_course.exercises.rules import broken_rule  # noqa: E402
 from softmax_course.exercises.runner import run_checks  # noqa: E402
 from softmax_course.plotting import plot_reliability  # noqa: E402
 from tools.hidden_cases import HIDDEN_CASES  # noqa: E402
-from wrong_answers import WRONG_ANSWERS  # noqa: E402
 
-LESSONS = {"minibatches": NOTEBOOKS / "09_minibatches.py", "calibration": NOTEBOOKS / "10_calibration.py"}
+LESSONS = {
+    "minibatches": NOTEBOOKS / "09_minibatches.py",
+    "calibration": NOTEBOOKS / "10_calibration.py",
+}
 NAMES = [exercise.name for topic in LESSONS for exercise in LESSON_EXERCISES[topic]]
 
 
@@ -86,8 +89,8 @@ def test_a_wrong_answer_fails_a_visible_case_with_its_hint(name, source):
     ("name", "case", "by_hand"),
     [
         ("check_expected_calibration_error", "calibrated", 0.0),
-        ("check_expected_calibration_error", "right and wrong", (0.28 + 0.66 + 0.17) / 3),
-        ("check_expected_calibration_error", "bins of different sizes", 0.75 * 0.05 + 0.25 * 0.55),
+        ("check_expected_calibration_error", "right and wrong", 0.75 - 0.55),
+        ("check_expected_calibration_error", "bins of different sizes", 0.75 * 0.05 + 0.25 * 0.45),
         ("check_expected_calibration_error", "gaps of both signs", 0.45),
         ("check_expected_calibration_error", "certain", 0.25),
         ("check_top_k_accuracy", "k = 1", 2 / 5),
@@ -106,7 +109,8 @@ def test_the_sgd_reference_is_the_step_written_out():
     exercise = EXERCISES["check_sgd_step"]
     for case in exercise.cases:
         w, grad, lr, weight_decay = case.args
-        torch.testing.assert_close(exercise.reference(*case.args), w - lr * (grad + weight_decay * w))
+        expected = w - lr * (grad + weight_decay * w)
+        torch.testing.assert_close(exercise.reference(*case.args), expected)
 
 
 def test_no_calibration_case_puts_a_confidence_near_a_bin_edge():
@@ -184,3 +188,36 @@ def test_reliability_draws_each_filled_bin():
 def test_reliability_refuses_a_table_it_cannot_draw(args, message):
     with pytest.raises(ValueError, match=message):
         plot_reliability(*args, "Reliability")
+
+
+#: Each wrong answer's idea, and the case whose hint names it: the first case it fails.
+FIRST_FAILURE = {
+    ("check_sgd_step", "step along the gradient"): "no weight decay",
+    ("check_sgd_step", "decay not scaled by lr"): "weight decay, zero gradient",
+    ("check_sgd_step", "decay of the sign (L1)"): "weight decay, zero gradient",
+    ("check_label_smoothing_cross_entropy", "epsilon shared by the other classes only"):
+        "epsilon = 0.1",
+    ("check_label_smoothing_cross_entropy", "epsilon added, nothing taken"): "epsilon = 0.1",
+    ("check_label_smoothing_cross_entropy", "sum over the samples"): "epsilon = 0",
+    ("check_expected_calibration_error", "gaps with their sign"): "gaps of both signs",
+    ("check_expected_calibration_error", "bins not weighted by their size"):
+        "bins of different sizes",
+    ("check_expected_calibration_error", "probability of the true class as confidence"):
+        "right and wrong",
+    ("check_expected_calibration_error", "one gap over all images"): "gaps of both signs",
+    ("check_expected_calibration_error", "bins closed on the left"): "certain",
+    ("check_top_k_accuracy", "k ignored"): "k = 2",
+    ("check_top_k_accuracy", "one class too many"): "k = 1",
+    ("check_top_k_accuracy", "a count, not a fraction"): "k = 1",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "what"), FIRST_FAILURE, ids=[f"{n}-{w}" for n, w in FIRST_FAILURE]
+)
+def test_a_wrong_answer_first_fails_the_case_whose_hint_names_its_mistake(name, what):
+    """The cases are ordered so that the hint printed is the one about that mistake."""
+    exercise = EXERCISES[name]
+    source = WRONG_ANSWERS[name][what]
+    result = run_checks(exercise, define(source, exercise.function), [source])
+    assert f"case '{FIRST_FAILURE[name, what]}'" in result.message, result.message

@@ -49,20 +49,20 @@ EXPECTED_CALIBRATION_ERROR = Exercise(
     function="my_ece",
     cases=(
         Case(
+            "right and wrong",
+            (_rows(*[[0.55, 0.45]] * 4), torch.tensor([0, 0, 0, 1])),
+            "the confidence is the probability of the predicted class, the largest of the "
+            "row, whether the prediction is right or wrong",
+        ),
+        Case(
             "calibrated",
             (_rows(*[[0.75, 0.25]] * 4), torch.tensor([0, 0, 0, 1])),
             "a model right exactly as often as it is sure has an ECE of 0: compare each "
             "bin's accuracy with its mean confidence",
         ),
         Case(
-            "right and wrong",
-            (_rows([0.28, 0.72], [0.34, 0.66], [0.83, 0.17]), torch.tensor([1, 0, 0])),
-            "the confidence is the probability of the predicted class, the largest of the "
-            "row, whether the prediction is right or wrong",
-        ),
-        Case(
             "bins of different sizes",
-            (_rows(*[[0.95, 0.05]] * 3, [0.55, 0.45]), torch.tensor([0, 0, 0, 1])),
+            (_rows(*[[0.95, 0.05]] * 3, [0.55, 0.45]), torch.tensor([0, 0, 0, 0])),
             "each bin's gap counts in proportion to its number of samples",
         ),
         Case(
@@ -117,7 +117,8 @@ TOP_K_ACCURACY = Exercise(
         Case(
             "k = 1",
             (_LOGITS, _LABELS, 1),
-            "with k 1 this is the accuracy: the true class must have the largest logit of its row",
+            "with k 1 this is the accuracy, a fraction of the rows: those whose true class "
+            "has the largest logit",
         ),
         Case(
             "k = 2",
