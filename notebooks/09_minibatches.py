@@ -173,13 +173,15 @@ for epoch in range(0, nb_epochs + 1, every):
 print(f"steps: {nb_epochs} full-batch, {nb_epochs * len(loader)} minibatch")
 if len(loader) > 1:
     assert all(mini < full for mini, full in zip(mini_costs[1:], full_costs[1:], strict=True))
+    shown = "the minibatch curve lies below the full-batch curve after every epoch"
+else:
+    shown = "one minibatch holds every image, so the two curves coincide"
 show(plot_curves(range(nb_epochs + 1),
                  {"full batch": full_costs, f"minibatches of {batch_size}": mini_costs},
                  "Training cost after each epoch", "epoch", "cost on all training images",
                  log_y=True, legend_loc="outside"),
      alt="Training cost against epochs, on a log scale, for the full-batch loop and for "
-         "minibatch SGD from the same start: the minibatch curve lies below the full-batch "
-         "curve after every epoch.")
+         f"minibatch SGD from the same start: {shown}.")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The loss as a module: `nn.CrossEntropyLoss`
@@ -241,8 +243,8 @@ print(f"ignore_index ({int((y_missing == -100).sum())} labels unknown): {ignorin
 # With `label_smoothing=ε` the target is no longer one-hot: the true class gets
 # $1 - \varepsilon + \frac{\varepsilon}{C}$ and every other class $\frac{\varepsilon}{C}$,
 # and the cost is the cross-entropy $-\sum_k q_k \ln p_k$ with that target $q$ (asserted).
-# A model can no longer drive its cost to 0 by growing its logits: the cost is
-# smallest when $p = q$, not when $p$ is one-hot.
+# An image's cost is now smallest at $p = q$, where it is the entropy of $q$, above 0;
+# logits that grow towards one-hot make it rise again (both asserted for one image).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Show the target row on the board for C = 10 and ε = 0.1: 0.91 for
@@ -255,6 +257,10 @@ smoothed = nn.CrossEntropyLoss(label_smoothing=epsilon)(z, y_val)
 target = (1 - epsilon) * F.one_hot(y_val, num_classes).double() + epsilon / num_classes
 torch.testing.assert_close(target.sum(dim=1), torch.ones(len(y_val), dtype=torch.float64))
 torch.testing.assert_close(smoothed, -(target * log_probs).sum(dim=1).mean())
+q, y_0 = target[:1], F.one_hot(y_val[:1], num_classes).double()  # the first image
+at_q = -(q * q.log()).sum()  # its cost when p = q
+sharper = [-(q * F.log_softmax(c * y_0, dim=1)).sum() for c in (10.0, 20.0, 40.0)]
+assert 0 < at_q < sharper[0] < sharper[1] < sharper[2]
 print(f"label_smoothing = {epsilon}: {smoothed.item():.4f} (without: {val_cost.item():.4f})")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -347,9 +353,9 @@ show(plot_curves(range(1, nb_epochs_long + 1),
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The last layer initialised small: a first cost of $\ln C$
 #
-# `nn.Linear`'s random start gives confident, random logits, so the first cost is above
-# $\ln C$, the cost of $C$ equally likely classes: lesson 04's model started at 1.85
-# against $\ln 3 \approx 1.10$. Scaling the last layer's initial weights down by
+# `nn.Linear`'s random start gives random, unequal logits, and the first cost lies above
+# $\ln C$, the cost of $C$ equally likely classes (asserted for both data sets below):
+# lesson 04's model started at 1.85 against $\ln 3 \approx 1.10$. Scaling the last layer's initial weights down by
 # `init_scale` (and its bias to 0) puts every logit near 0 and the first cost at
 # $\ln C$ (within 0.001, asserted, for the seminar's data and for the digits).
 
@@ -357,7 +363,7 @@ show(plot_curves(range(1, nb_epochs_long + 1),
 # About 2 minutes. The check from lesson 04, now with its fix. Many practitioners
 # start the last layer this way, so that the first epochs are not spent undoing a
 # confident, random start; on the digits the small start's cost stays below the
-# default start's for the epochs printed (asserted).
+# default start's at every one of the `nb_epochs` epochs (asserted).
 
 # %% slideshow={"slide_type": "fragment"}
 init_scale = 0.001

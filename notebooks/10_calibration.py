@@ -107,7 +107,8 @@ for name, chosen in [("about 90 % sure", about_90), ("all images", torch.ones_li
 #
 # Cut the confidences into `num_bins` equal bins, $(0, 0.1], (0.1, 0.2], \dots$; in each
 # bin compare the accuracy with the mean confidence. With $C = 10$ classes the
-# confidence is at least $\frac{1}{10}$, so the first bin stays empty.
+# confidence is at least $\frac{1}{10}$ (equal to it only when all ten probabilities
+# are equal), so the first bin is empty here (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. `bucketize` gives each image its bin; `bincount` with weights sums
@@ -200,8 +201,8 @@ print(f"ECE on the validation split ({num_bins} bins): {ece_val:.3f}")
 # parameters and a full batch; at the end the derivative is 0 (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. Only the validation split fits T: fitted on the training images, where
-# the model is right more often, T would learn the wrong confidence. Then try
+# About 3 minutes. Only the validation split fits T: the training images are the ones the
+# model was fitted to, so a T fitted there would match its confidence to seen images. Then try
 # `nb_epochs = 2000` at the top and run again: the longer run's model is more
 # confident, and its fitted T is above 1.
 
@@ -248,7 +249,7 @@ show(figure, alt="The validation cross-entropy against the temperature T from 0.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. A free repair: no retraining, one number. The ECE here is measured on
-# the split that fitted T, so it flatters; the test split, at the end, does not.
+# the split that fitted T, so it may flatter; the test split, at the end, cannot.
 
 # %% slideshow={"slide_type": "fragment"}
 probs_val_scaled = F.softmax(z_val / T, dim=1)
