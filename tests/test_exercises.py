@@ -352,3 +352,27 @@ def test_no_hint_contains_solution_code(checker_name):
         for fragment in quoted_fragments(case.hint)
     ]
     assert not leaks, "\n".join(leaks)
+
+
+# --- lessons 09 and 10 -----------------------------------------------------------
+# Their checkers, the functions that answer them, and their wrong answers (the sources in
+# tests/wrong_answers.py, defined here); tests/test_lessons_09_10.py runs them all.
+def _defined(source: str, function: str):
+    namespace = {"torch": torch, "F": F, "math": math}
+    exec(source, namespace)  # noqa: S102 - the course's own wrong answers
+    return namespace[function]
+
+
+def _add_lessons_09_10() -> None:
+    from wrong_answers import WRONG_ANSWERS
+
+    for name in ("check_sgd_step", "check_label_smoothing_cross_entropy",
+                 "check_expected_calibration_error", "check_top_k_accuracy"):  # fmt: skip
+        function = EXERCISES[name].function
+        CHECKED[name] = function
+        WRONG[name] = [
+            (what, _defined(source, function)) for what, source in WRONG_ANSWERS[name].items()
+        ]
+
+
+_add_lessons_09_10()
