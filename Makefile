@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-speaker test execute sync student grade slides site browser bench lint clean check-platforms test-py313
+.PHONY: help setup lab lab-speaker test execute sync student grade sandbox slides site browser bench lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ lab-speaker: setup ## start JupyterLab on the full lessons with solutions in not
 NETWORK_LOG := $(CURDIR)/build/network-attempts.log
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
 
-test: setup slides browser ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
+test: setup slides browser sandbox ## ruff; unit, export, wheel, browser, twin-sync and reliability tests; nbval over every lesson, natively and under other arithmetic paths
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
 	$(GUARD) $(BIN)/pytest -n 2 --dist loadfile tests
@@ -65,9 +65,17 @@ sync: setup ## write each lesson's .ipynb cells from its .py source (outputs kep
 student: setup ## write student/NN_topic.ipynb from the lessons; refuses over a student's edits (FRESH=NN_topic backs one up and replaces it)
 	$(BIN)/python -m tools.export student $(NOTEBOOKS) $(if $(FRESH),--fresh $(FRESH))
 
-grade: setup ## grade SUBMISSIONS=dir (<student>/NN_topic.ipynb) with otter-grader: build/grades/grades.csv and feedback/<student>.md
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (a folder of <student>/NN_topic.ipynb)"; exit 2; }
-	$(BIN)/python -m tools.grade $(SUBMISSIONS) --out build/grades
+grade: setup ## grade SUBMISSIONS=dir (<student>/*.ipynb), each notebook in a bubblewrap sandbox: build/grades/grades.csv and feedback/<student>.md
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (a folder of <student>/*.ipynb)"; exit 2; }
+	$(BIN)/python -m tools.grade $(SUBMISSIONS) --out build/grades $(if $(TRUST_NOTEBOOKS),--trust-notebooks) $(if $(CPU_SECONDS),--cpu-seconds $(CPU_SECONDS))
+
+sandbox: ## install bubblewrap (bwrap), the grader's sandbox, when it is missing (needs root and apt-get)
+	@if command -v bwrap >/dev/null; then echo "bwrap: $$(command -v bwrap)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } \
+		|| echo "Installing bubblewrap failed; the grading tests will FAIL (sudo apt-get install -y bubblewrap)"; \
+	else echo "bubblewrap is missing and cannot be installed here; the grading tests will FAIL."; \
+		echo "Install it with: sudo apt-get install -y bubblewrap"; fi
 
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.

@@ -1,328 +1,546 @@
-"""A simulated class: 30+ submissions built from the student notebooks, graded in one batch.
+"""A hostile class: honest and attacking submissions graded in one batch by ``tools.grade``.
 
-Each submission is a student notebook with its stubs replaced (the solution,
-another correct solution, known-wrong answers) or left as they are, or a
-hostile one (check cells deleted or edited, the function renamed, an endless
-loop, a crashing kernel, printed fake ✓ lines, a course checker or a torch
-function replaced, solutions and hidden cases read from disk, a network
-connection, files written outside its folder). ``tools.grade`` grades the
-folder with otter-grader, two at a time; each must get exactly its expected
-points, and nothing one submission does may change another's grade or the table.
-
-Every known-wrong answer of ``tests/test_exercises.py`` also runs through the
-otter test file of its exercise (in this process, no kernel): it must lose
-points on that exercise only.
+Submissions are built from the lessons themselves: a lesson's notebook is the
+solved submission (its solution cells redefine the stubs), and without its
+solution cells it is the student's unsolved one, where a stub may be replaced
+by a wrong answer from ``tests/wrong_answers.py``. Every attack the grader
+must withstand is one submission, and most turn a successful attack into a
+visible grade: their function answers right only while the attack failed.
+Each submission must get exactly its expected grade; the honest students'
+rows must be the same as in a batch without the hostile ones; nothing outside
+the sandboxes may change (the repository and the virtual environment are
+hashed before and after); no process of a sandbox may outlive its grading.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
+import hashlib
 import json
-import re
+import os
+import sys
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
-from otter.test_files import ExceptionTestFile
-from test_exercises import CHECKED, SOLUTIONS, WRONG, solution_cells
+from wrong_answers import WRONG_ANSWERS
 
-from conftest import LESSONS, NOTEBOOKS, ROOT, tags
-from tools.export import STUDENT_DIR as STUDENT
-from tools.grade import all_cases, grade_folder, lesson_exercises
-from tools.grade import test_file as otter_test_file
+from conftest import EXECUTED, ROOT, tags
+from softmax_course.exercises import EXERCISES
+from tools import sandbox
+from tools.grade import all_cases, exercises_of, grade_folder
 
-#: The batch's size and wall time, for ``make bench`` (its class-of-200 line).
+#: The batch's size and wall time, for ``make bench``.
 TIMING = ROOT / "build" / "simulated-class.json"
-#: Processor seconds a kernel may use: far above a lesson's run, low enough to stop a loop soon.
-CPU_SECONDS = 20.0
+#: The hostile class runs the softmax lesson (5 processor-seconds): small limits end the
+#: endless and the sleeping notebooks soon. Every lesson's honest batch has the default ones.
+LIMITS = sandbox.Limits(cpu_seconds=15, wall_factor=3.0)
+FIRST = EXECUTED[0].stem  # the softmax lesson, the quickest to run: the attacks use it
+#: What a submission's marker process is called, to find it if it outlived its grading.
+MARKER = "softmax-course-outlives-its-grading"
 
-#: Another correct answer for each function: not the lesson's solution.
-OTHER_CORRECT = {
-    "my_softmax": "def my_softmax(z):\n    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)\n    return e / e.sum(dim=-1, keepdim=True)\n",
-    "softmax_with_temperature": "def softmax_with_temperature(z, T):\n    return torch.softmax(z / T, -1)\n",
-}
-#: A wrong answer per function, written out as a student would (the first of WRONG's ideas).
-WRONG_CODE = {
-    "my_softmax": "def my_softmax(z):\n    return z.softmax(dim=0)\n",
-    "softmax_with_temperature": "def softmax_with_temperature(z, T):\n    return F.softmax(z * T, dim=-1)\n",
-    "my_one_hot": "def my_one_hot(y, num_classes):\n    return F.one_hot(y, num_classes)\n",
-    "labels_from_one_hot": "def labels_from_one_hot(y_one_hot):\n    return y_one_hot.argmax(dim=0)\n",
-    "my_cross_entropy": "def my_cross_entropy(z, y):\n    return F.nll_loss(F.softmax(z, dim=1), y)\n",
-    "logit_gradient": "def logit_gradient(z, y):\n    return F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])\n",
-    "my_accuracy": "def my_accuracy(logits, y):\n    return (logits.argmax(dim=1) == y).sum().item()\n",
-    "my_stable_softmax": "def my_stable_softmax(z):\n    return torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)\n",
-    "my_logsumexp": "def my_logsumexp(z):\n    return z.amax(dim=-1)\n",
-    "double_softmax_floor": "def double_softmax_floor(num_classes):\n    return math.log(num_classes)\n",
-    "cost_from_probabilities": "def cost_from_probabilities(probs, y):\n    return F.nll_loss(probs, y)\n",
-    "my_standardize": "def my_standardize(x_train, x_test):\n    m, s = x_train.mean(0), x_train.std(0)\n    return (x_train - m) / s, (x_test - m) / s\n",
-    "my_confusion_matrix": "def my_confusion_matrix(y_true, y_pred, num_classes):\n    m = torch.zeros(num_classes, num_classes, dtype=torch.long)\n    m[y_true, y_pred] += 1\n    return m\n",
-}
+RIGHT_SOFTMAX = "def my_softmax(z):\n    e = torch.exp(z - z.amax(dim=-1, keepdim=True))\n    return e / e.sum(dim=-1, keepdim=True)\n"
+WRONG_SOFTMAX = "def my_softmax(z):\n    return z\n"
 
 
-def solution_code() -> dict[str, str]:
-    """Each function's solution cell, by function name."""
-    found = {}
-    for cells in solution_cells().values():
-        for source in cells:
-            match = re.match(r"def (\w+)\(", source)
-            if match:
-                found[match.group(1)] = source
-    return found
+def _sandbox_problem() -> str | None:
+    try:
+        sandbox.check_available()
+    except sandbox.SandboxUnavailable as error:
+        return str(error)
+    return None
 
 
-SOLUTION_CODE = solution_code()
+SANDBOX_PROBLEM = _sandbox_problem()
+if SANDBOX_PROBLEM and os.environ.get("SOFTMAX_COURSE_REQUIRE_SANDBOX") != "1":
+    pytestmark = pytest.mark.skip(reason=f"no sandbox here: {SANDBOX_PROBLEM}")
 
 
-def student_notebook(lesson: str) -> nbformat.NotebookNode:
-    return nbformat.read(STUDENT / f"{lesson}.ipynb", as_version=4)
+def test_the_sandbox_is_there():
+    """Under .ci/run (SOFTMAX_COURSE_REQUIRE_SANDBOX=1) a missing sandbox fails, never skips."""
+    assert SANDBOX_PROBLEM is None, SANDBOX_PROBLEM
 
 
-def answer(notebook: nbformat.NotebookNode, function: str, code: str) -> None:
-    """Replace the stub cell of ``function`` by ``code``."""
+def lesson_notebook(lesson: str) -> nbformat.NotebookNode:
+    return nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
+
+
+def unsolved(lesson: str) -> nbformat.NotebookNode:
+    """The lesson as a student gets it: no solution cell, no stored output."""
+    notebook = lesson_notebook(lesson)
+    notebook.cells = [cell for cell in notebook.cells if "solution" not in tags(cell)]
     for cell in notebook.cells:
-        if cell.cell_type == "code" and f"def {function}(" in cell.source:
-            if "raise NotImplementedError" in cell.source:
-                head = cell.source.split(f"def {function}(")[0]
-                cell.source = head + code
-                return
-    raise AssertionError(f"no stub of {function}")
-
-
-def add_cell(notebook: nbformat.NotebookNode, code: str, at: int | None = None) -> None:
-    cell = nbformat.v4.new_code_cell(code)
-    notebook.cells.insert(len(notebook.cells) if at is None else at, cell)
-
-
-def functions(lesson: str) -> dict[str, str]:
-    """checker -> function of a lesson's graded exercises."""
-    return lesson_exercises(NOTEBOOKS / f"{lesson}.py")
-
-
-def full(lesson: str) -> dict[str, int]:
-    return {exercise: len(all_cases(exercise)) for exercise in functions(lesson)}
-
-
-def solved(lesson: str, **codes: str) -> nbformat.NotebookNode:
-    """The student notebook with every function solved, except those given other code."""
-    notebook = student_notebook(lesson)
-    for function in functions(lesson).values():
-        answer(notebook, function, codes.get(function, SOLUTION_CODE[function]))
+        if cell.cell_type == "code":
+            cell.outputs = []
     return notebook
 
 
-def class_of_submissions(out: Path, grades: Path) -> dict[tuple[str, str], dict[str, object]]:
-    """Write the class under ``out``; return (student, lesson) -> expected points per exercise.
+def answered(lesson: str, **codes: str) -> nbformat.NotebookNode:
+    """The solved lesson, with the given functions' stubs answered by ``codes`` instead."""
+    notebook = unsolved(lesson)
+    solutions = [c for c in lesson_notebook(lesson).cells if "solution" in tags(c)]
+    for exercise in exercises_of(lesson):
+        code = codes.get(exercise.function)
+        if code is None:
+            code = next(c.source for c in solutions if f"def {exercise.function}(" in c.source)
+        stub = next(
+            c
+            for c in notebook.cells
+            if c.cell_type == "code" and f"def {exercise.function}(" in c.source
+        )
+        stub.source = code
+    return notebook
 
-    An expected value is the points, or "zero with <feedback fragment>".
-    """
-    expected: dict[tuple[str, str], dict[str, object]] = {}
 
-    def hand_in(student: str, lesson: str, notebook, points: dict[str, object]) -> None:
-        folder = out / student
+def with_cell(notebook: nbformat.NotebookNode, code: str, at: int = 3) -> nbformat.NotebookNode:
+    notebook = copy.deepcopy(notebook)
+    notebook.cells.insert(at, nbformat.v4.new_code_cell(code))
+    return notebook
+
+
+def attack(code: str) -> nbformat.NotebookNode:
+    """The solved softmax lesson plus a cell that sets ``ATTACK_WORKED`` when ``code`` succeeds;
+    then ``my_softmax`` answers wrong, so a successful attack shows in the grade."""
+    body = "\n".join("    " + line for line in code.strip().splitlines())
+    cell = f"ATTACK_WORKED = []\ntry:\n{body}\nexcept BaseException as error:\n    print(type(error).__name__, error)\n"
+    notebook = with_cell(answered(FIRST), cell)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "_right = my_softmax\n"
+            "def my_softmax(z):\n"
+            "    return z if ATTACK_WORKED else _right(z)\n"
+        )
+    )
+    return notebook
+
+
+def full(lesson: str) -> dict[str, object]:
+    return {exercise.name: len(all_cases(exercise)) for exercise in exercises_of(lesson)}
+
+
+def zero(lesson: str, why: str) -> dict[str, object]:
+    return {exercise.name: f"0:{why}" for exercise in exercises_of(lesson)}
+
+
+class Handing:
+    """A class being written: the notebooks under ``out`` and the grade each should get
+    ((student, file) -> points, "fail" or "0:<feedback fragment>" per exercise)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out, self.expected = out, {}
+
+    def __call__(self, student: str, notebook, points: dict, name: str = FIRST) -> None:
+        folder = self.out / student
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook, folder / f"{lesson}.ipynb")
-        expected[(student, lesson)] = points
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+        self.expected[(student, f"{name}.ipynb")] = points
 
-    first = LESSONS[0].stem  # the softmax lesson, the quickest to run: most hostile ones use it
-    for lesson in (path.stem for path in LESSONS):
-        hand_in("solution", lesson, solved(lesson), full(lesson))
-        wrong = {fn: WRONG_CODE[fn] for fn in functions(lesson).values()}
-        hand_in("wrong", lesson, solved(lesson, **wrong), dict.fromkeys(functions(lesson), "fail"))
 
-    # One exercise wrong, the others right: only that one loses points (every known-wrong
-    # answer is also graded this way by otter's test files below, without a kernel).
-    for exercise, function in functions(first).items():
-        points = {**full(first), exercise: "fail"}
-        hand_in(f"one-wrong-{function}", first, solved(first, **{function: WRONG_CODE[function]}), points)
-    unnormalised = "def my_softmax(z):\n    return torch.exp(z)\n"
-    hand_in("unnormalised", first, solved(first, my_softmax=unnormalised), {**full(first), "check_softmax": "fail"})
+def every_lesson_class(out: Path) -> dict:
+    """Every lesson solved, and every lesson answered with a known-wrong answer per exercise."""
+    hand_in = Handing(out)
+    for notebook_path in EXECUTED:
+        lesson = notebook_path.stem
+        exercises = exercises_of(lesson)
+        wrong = {ex.function: next(iter(WRONG_ANSWERS[ex.name].values())) for ex in exercises}
+        hand_in("solution", answered(lesson), full(lesson), lesson)
+        hand_in("wrong", answered(lesson, **wrong), dict.fromkeys(full(lesson), "fail"), lesson)
+    return hand_in.expected
 
-    grades_csv = grades / "grades.csv"
-    hand_in("other-correct", first, solved(first, **OTHER_CORRECT), full(first))
-    hand_in("stub", first, student_notebook(first), dict.fromkeys(functions(first), "not written yet"))
 
-    notebook = solved(first)
-    notebook.cells = [cell for cell in notebook.cells if "check" not in tags(cell)]
-    hand_in("check-deleted", first, notebook, full(first))
+def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
+    """Write the hostile class under ``out``. Returns the grade each file should get, and
+    file -> the reason it is not graded."""
+    hand_in = Handing(out)
+    expected = hand_in.expected
+    not_graded: dict[tuple[str, str], str] = {}
 
-    notebook = solved(first, my_softmax=WRONG_CODE["my_softmax"])
-    for cell in notebook.cells:
-        if "check" in tags(cell) and "check_softmax(" in cell.source:
-            cell.source = 'print("✓ check_softmax: all 5 cases pass")'
-    hand_in("check-edited", first, notebook, {**full(first), "check_softmax": "fail"})
+    # --- honest students -----------------------------------------------------------------
+    hand_in("solution", answered(FIRST), full(FIRST))
+    hand_in("stub", unsolved(FIRST), zero(FIRST, "not written yet"))
+    hand_in("other-correct", answered(FIRST, my_softmax=RIGHT_SOFTMAX), full(FIRST))
 
-    notebook = solved(first)
-    for cell in notebook.cells:
-        cell.source = cell.source.replace("my_softmax", "my_soft_max")
-    hand_in("renamed", first, notebook, {**full(first), "check_softmax": "no function my_softmax"})
+    # --- a wrong answer that patches everything it can in its own kernel -------------------
+    hand_in(
+        "patches-its-kernel",
+        with_cell(
+            answered(FIRST, my_softmax=WRONG_SOFTMAX),
+            (
+                "import inspect, torch, softmax_course.exercises.runner as runner\n"
+                "torch.isclose = lambda a, b, **kw: torch.ones_like(a, dtype=torch.bool)\n"
+                "inspect.getsourcefile = lambda obj: runner.__file__\n"
+                "runner.compare_tensors = lambda got, expected, atol=0: None\n"
+            ),
+            at=len(unsolved(FIRST).cells),
+        ),
+        {**full(FIRST), "check_softmax": "fail"},
+    )
+    hand_in(
+        "fake-check-output",
+        with_cell(
+            answered(FIRST, my_softmax=WRONG_SOFTMAX),
+            'print("✓ check_softmax: all 5 cases pass")\nprint("Total Score: 13/13")',
+        ),
+        {**full(FIRST), "check_softmax": "fail"},
+    )
 
-    notebook = solved(first)
-    add_cell(notebook, "while True:\n    pass", at=3)
-    hand_in("endless-loop", first, notebook, dict.fromkeys(functions(first), "processor time"))
+    # --- the exercises' rules -------------------------------------------------------------
+    hand_in(
+        "rule-f-softmax",
+        answered(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n"),
+        {**full(FIRST), "check_softmax": "0:rule broken"},
+    )
+    hand_in(
+        "rule-alias",
+        answered(FIRST, my_softmax="s = torch.softmax\ndef my_softmax(z):\n    return s(z, -1)\n"),
+        {**full(FIRST), "check_softmax": "0:rule broken"},
+    )
+    hand_in(
+        "rule-course-reference",
+        answered(
+            FIRST,
+            my_softmax=(
+                "from softmax_course.exercises import EXERCISES\n"
+                "def my_softmax(z):\n    return EXERCISES['check_softmax'].reference(z)\n"
+            ),
+        ),
+        {**full(FIRST), "check_softmax": "0:rule broken"},
+    )
+    gradient = "03_cross_entropy"
+    hand_in(
+        "rule-autograd",
+        answered(
+            gradient,
+            logit_gradient=(
+                "def logit_gradient(z, y):\n    z = z.clone().requires_grad_(True)\n"
+                "    F.cross_entropy(z, y).backward()\n    return z.grad\n"
+            ),
+        ),
+        {**full(gradient), "check_logit_gradient": "0:rule broken"},
+        gradient,
+    )
 
-    notebook = solved(first)
-    add_cell(notebook, "import os\nos._exit(3)", at=3)
-    hand_in("crash", first, notebook, dict.fromkeys(functions(first), "kernel died"))
+    # --- reaching outside its own folder: every attempt must fail --------------------------
+    repo, venv = str(ROOT), sys.prefix
+    hand_in(
+        "reads-solutions-and-hidden-cases",
+        attack(f"""
+import os, pathlib, softmax_course
+paths = [pathlib.Path({repo!r}) / 'notebooks' / '01_softmax.py', pathlib.Path({repo!r}) / 'tools' / 'hidden_cases.py',
+         pathlib.Path(softmax_course.__file__).resolve().parents[2] / 'tools' / 'hidden_cases.py',
+         pathlib.Path('/proc/1/root') / {repo.lstrip("/")!r} / 'tools' / 'hidden_cases.py',
+         pathlib.Path('/proc/self/root') / {repo.lstrip("/")!r} / '.git' / 'HEAD',
+         pathlib.Path('..') / '..' / {repo.lstrip("/")!r} / 'notebooks' / '01_softmax.py',
+         pathlib.Path({str(out)!r}) / 'solution' / '01_softmax.ipynb',
+         pathlib.Path({str(grades)!r})]
+for path in paths:
+    try:
+        path.read_bytes() if not path.is_dir() else os.listdir(path)
+        ATTACK_WORKED.append(str(path))
+    except OSError:
+        pass
+try:
+    os.symlink({repo!r}, 'repo')
+    os.listdir('repo/tools')
+    ATTACK_WORKED.append('symlink')
+except OSError:
+    pass
+"""),
+        full(FIRST),
+    )
+    hand_in(
+        "writes-everywhere",
+        attack(f"""
+import pathlib, site, softmax_course
+targets = [pathlib.Path({venv!r}) / 'lib' / 'python{sys.version_info.major}.{sys.version_info.minor}' / 'site-packages' / 'zz_evil.pth',
+           pathlib.Path({venv!r}) / 'lib' / 'python{sys.version_info.major}.{sys.version_info.minor}' / 'site-packages' / 'sitecustomize.py',
+           pathlib.Path(site.getusersitepackages()) / 'usercustomize.py',
+           pathlib.Path(softmax_course.__file__).parent / 'evil.py',
+           pathlib.Path({repo!r}) / 'tools' / 'hidden_cases.py',
+           pathlib.Path({str(grades)!r}) / 'grades.csv',
+           pathlib.Path({str(out)!r}) / 'solution' / '01_softmax.ipynb']
+for target in targets:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text('import os; os.system("touch /tmp/pwned")\\n')
+        if not str(target).startswith((str(pathlib.Path.home()), '/tmp')):  # its own folders
+            ATTACK_WORKED.append(str(target))
+    except OSError:
+        pass
+"""),
+        full(FIRST),
+    )
+    hand_in(
+        "ctypes",
+        attack("""
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.setuid(0) == 0 and os.getuid() == 0 and os.geteuid() != 0:
+    ATTACK_WORKED.append('setuid')
+if libc.mount(b'/', b'/tmp', None, 4096 | 16384, None) == 0:  # MS_BIND | MS_REC
+    ATTACK_WORKED.append('mount')
+if libc.unshare(0x10000000) == 0 and os.path.exists('/proc/1/root/etc/shadow') and open('/etc/shadow').read():  # CLONE_NEWUSER
+    ATTACK_WORKED.append('unshare')
+"""),
+        full(FIRST),
+    )
+    hand_in(
+        "network",
+        attack("""
+import socket
+for address in [('192.0.2.1', 80), ('1.1.1.1', 53), ('127.0.0.1', 22)]:
+    try:
+        socket.create_connection(address, timeout=2).close()
+        ATTACK_WORKED.append(address)
+    except OSError:
+        pass
+"""),
+        full(FIRST),
+    )
 
-    notebook = solved(first, my_softmax=WRONG_CODE["my_softmax"])
-    add_cell(notebook, 'print("✓ check_softmax: all 5 cases pass")\nprint("Total Score: 13.000 / 13.000 (100.000%)")')
-    hand_in("fake-ticks", first, notebook, {**full(first), "check_softmax": "fail"})
+    # --- limits: each bounded, so that a failed limit cannot hurt the test's machine ----------
+    hand_in(
+        "memory",
+        attack("""
+block = bytearray(6 * 2**30)
+ATTACK_WORKED.append(len(block))
+"""),
+        full(FIRST),
+    )
+    forks = "import os, time\nchildren = 0\nfor _ in range(300):\n    pid = os.fork()\n    if pid == 0:\n        time.sleep(60)\n        os._exit(0)\n    children += 1\nATTACK_WORKED.append(children)\n"
+    # The process limit is per user: it holds where the grader gives each sandbox its own (as root).
+    hand_in(
+        "fork-bomb",
+        attack(forks),
+        full(FIRST) if os.geteuid() == 0 else {**full(FIRST), "check_softmax": "fail"},
+    )
+    hand_in(
+        "fills-its-folder",
+        attack("""
+import pathlib
+for index in range(40):
+    with open(pathlib.Path.home() / f'fill-{index}', 'wb') as file:
+        file.write(b'x' * 32 * 2**20)
+ATTACK_WORKED.append('filled')
+"""),
+        full(FIRST),
+    )
+    hand_in(
+        "prints-300-mb",
+        with_cell(answered(FIRST), "for _ in range(300):\n    print('x' * 2**20)"),
+        full(FIRST),
+    )
+    hand_in(
+        "outlives-its-grading",
+        with_cell(
+            answered(FIRST),
+            (
+                "import subprocess, sys\n"
+                f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {MARKER!r}], start_new_session=True)\n"
+            ),
+        ),
+        full(FIRST),
+    )
+    hand_in(
+        "sleeps",
+        with_cell(answered(FIRST), "import time\ntime.sleep(10**6)"),
+        zero(FIRST, "wall time"),
+    )
+    # Stopped by the processor limit, or on a loaded machine by the wall time first.
+    hand_in("endless-loop", with_cell(answered(FIRST), "while True:\n    pass"), zero(FIRST, ""))
+    hand_in(
+        "crashes",
+        with_cell(answered(FIRST), "import os\nos._exit(3)"),
+        zero(FIRST, "kernel stopped"),
+    )
 
-    notebook = solved(first, my_softmax=WRONG_CODE["my_softmax"])
-    add_cell(notebook, "def check_softmax(fn):\n    print('✓ check_softmax: all 5 cases pass')\n\ncheck_softmax(my_softmax)")
-    hand_in("checker-replaced", first, notebook, {**full(first), "check_softmax": "fail"})
+    # --- every file is accounted for: misnamed files graded, the rest listed with the reason ----
+    hand_in("second-download", answered(FIRST), full(FIRST), f"{FIRST} (1)")
+    hand_in("capitals", answered(FIRST), full(FIRST), "01_Softmax")
+    hand_in("jupyter-copy", answered(FIRST), full(FIRST), f"{FIRST}-Copy1")
+    renamed = answered(FIRST)
+    renamed.metadata["softmax_course"] = {"lesson": FIRST}
+    hand_in("named-by-metadata", renamed, full(FIRST), "homework")
 
-    notebook = solved(first, my_softmax=WRONG_CODE["my_softmax"])
-    add_cell(notebook, "torch.isclose = lambda a, b, **kw: torch.ones_like(a, dtype=torch.bool)")
-    hand_in("torch-replaced", first, notebook, dict.fromkeys(functions(first), "replaced torch.isclose"))
+    def hand_in_file(student: str, name: str, data: bytes, reason: str) -> None:
+        (out / student).mkdir(parents=True, exist_ok=True)
+        (out / student / name).write_bytes(data)
+        not_graded[(student, name)] = reason
 
-    notebook = student_notebook(first)
-    add_cell(notebook, (
-        "import os, pathlib, softmax_course\n"
-        "repo = pathlib.Path(softmax_course.__path__[0]).resolve().parent.parent  # src/..\n"
-        "for name in ['notebooks/01_softmax.py', 'tools/hidden_cases.py']:\n"
-        "    try:\n"
-        "        exec(compile((repo / name).read_text(), name, 'exec'))\n"
-        "    except PermissionError as error:\n"
-        "        print(error)\n"
-        "private = pathlib.Path(os.environ['SOFTMAX_COURSE_SANDBOX'])\n"
-        "for path in [pathlib.Path('tests/check_softmax.py'), private / 'autograder.zip']:\n"
-        "    try:\n"
-        "        print(path, len(path.read_bytes()))\n"
-        "    except PermissionError as error:\n"
-        "        print(error)\n"
-    ))  # fmt: skip
-    hand_in("reads-solutions", first, notebook, dict.fromkeys(functions(first), "not written yet"))
+    hand_in_file("not-json", f"{FIRST}.ipynb", b"this is not a notebook", "not JSON")
+    hand_in_file("empty", f"{FIRST}.ipynb", b"", "empty")
+    hand_in_file(
+        "huge", f"{FIRST}.ipynb", b'{"cells": [], "pad": "' + b"x" * 6 * 2**20 + b'"}', "too large"
+    )
+    hand_in_file(
+        "unknown-lesson",
+        "99_nothing.ipynb",
+        nbformat.writes(answered(FIRST)).encode(),
+        "not a lesson",
+    )
+    both = nbformat.writes(answered(FIRST)).encode()
+    hand_in_file("two-files", f"{FIRST}.ipynb", both, "two or more files")
+    hand_in_file("two-files", f"{FIRST} (1).ipynb", both, "two or more files")
+    (out / "symlink").mkdir()
+    (out / "symlink" / f"{FIRST}.ipynb").symlink_to(out / "solution" / f"{FIRST}.ipynb")
+    not_graded[("symlink", f"{FIRST}.ipynb")] = "symbolic link"
+    (out / "nothing-handed-in").mkdir()
+    return expected, not_graded
 
-    notebook = solved(first)
-    add_cell(notebook, "import socket\nsocket.create_connection(('192.0.2.1', 80), timeout=2)", at=3)
-    hand_in("network", first, notebook, full(first))
 
-    notebook = solved(first)
-    add_cell(notebook, (
-        "import pathlib\n"
-        f"pathlib.Path({str(grades_csv)!r}).parent.mkdir(parents=True, exist_ok=True)\n"
-        f"pathlib.Path({str(grades_csv)!r}).write_text('student,lesson\\nsolution,0\\n')\n"
-    ), at=3)  # fmt: skip
-    add_cell(notebook, (
-        "import pathlib\n"
-        f"for path in pathlib.Path({str(out)!r}).glob('*/*.ipynb'):\n"
-        "    path.write_text('{}')\n"
-    ), at=3)  # fmt: skip
-    hand_in("writes-outside", first, notebook, full(first))
-    return expected
+def tree_digest(*folders: Path) -> dict[str, str]:
+    """Each file under the folders: its size and modification time, and its bytes' hash when small."""
+    digest = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
+                stat = path.stat()
+                content = (
+                    hashlib.sha256(path.read_bytes()).hexdigest() if stat.st_size < 2**20 else ""
+                )
+                digest[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}:{content}"
+    return digest
+
+
+def marker_processes() -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if MARKER in (proc / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(proc.name)
+        except OSError:
+            continue
+    return found
+
+
+def rows_of(grades: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader((grades / "grades.csv").open(encoding="utf-8")))
 
 
 @pytest.fixture(scope="module")
-def handed_in(tmp_path_factory):
-    """The class's submissions (written, not yet graded), their folder and the grades' folder."""
-    out = tmp_path_factory.mktemp("submissions")
-    grades = tmp_path_factory.mktemp("grades")
-    return class_of_submissions(out, grades), out, grades
-
-
-@pytest.fixture(scope="module")
-def graded(handed_in):
-    expected, out, grades = handed_in
+def graded(tmp_path_factory):
+    out, grades = tmp_path_factory.mktemp("submissions"), tmp_path_factory.mktemp("grades")
+    lessons_out, lessons_grades = (
+        tmp_path_factory.mktemp("lessons"),
+        tmp_path_factory.mktemp("lessons-grades"),
+    )
+    expected, not_graded = hostile_class(out, grades)
+    expected_lessons = every_lesson_class(lessons_out)
+    watched = [ROOT / name for name in ("src", "tools", "notebooks", "tests", ".git")]
+    watched += [Path(sys.prefix), out, lessons_out]
+    before = tree_digest(*watched)
     began = time.perf_counter()
-    results = grade_folder(out, grades, jobs=2, time_limit=CPU_SECONDS)
+    results = grade_folder(out, grades, jobs=2, limits=LIMITS)
+    results += grade_folder(lessons_out, lessons_grades, jobs=2)
     seconds = time.perf_counter() - began
+    after = tree_digest(*watched)
+    left_running = marker_processes()
     TIMING.parent.mkdir(parents=True, exist_ok=True)
-    TIMING.write_text(json.dumps({"submissions": len(results), "seconds": seconds}), encoding="utf-8")
-    print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers "
-          f"({seconds / len(results):.2f} s per submission)")  # fmt: skip
-    for result in results:  # the score table, for `pytest -s`
-        scores = "; ".join(f"{e} {p}/{m} {f[:40]!r}" for e, (p, m, f) in result.scores.items())
-        print(f"{result.student:28} {result.lesson:24} {result.seconds:5.1f} s  {scores}")
-    return expected, results, grades
+    TIMING.write_text(
+        json.dumps({"submissions": len(results), "seconds": seconds}), encoding="utf-8"
+    )
+    print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers")
+    for result in results:
+        scores = "; ".join(f"{e} {p}/{m} {f[:50]!r}" for e, (p, m, f) in result.scores.items())
+        print(f"{result.handed.student:34} {result.seconds:5.1f} s  {scores}")
+    grades_written = sorted(str(p.relative_to(grades)) for p in grades.rglob("*") if p.is_file())
+    return (
+        expected,
+        not_graded,
+        out,
+        grades,
+        before,
+        after,
+        left_running,
+        expected_lessons,
+        lessons_grades,
+        grades_written,
+    )
 
 
-def test_the_class_is_large_and_covers_every_exercise(handed_in):
-    expected, _, _ = handed_in
-    assert len(expected) >= 30
-    outcomes: dict[str, set[str]] = {}
-    for points in expected.values():
-        for exercise, value in points.items():
-            outcomes.setdefault(exercise, set()).add("right" if isinstance(value, int) else "wrong")
-    assert set(outcomes) == set(CHECKED)
-    assert all(kinds == {"right", "wrong"} for kinds in outcomes.values()), outcomes
-
-
-def test_every_submission_gets_its_expected_score(graded):
-    expected, results, grades = graded
-    rows = list(csv.DictReader((grades / "grades.csv").open(encoding="utf-8")))
-    table = {(r["student"], r["lesson"], r["exercise"]): r for r in rows}
+@pytest.mark.parametrize("batch", ["hostile class", "every lesson"])
+def test_every_submission_gets_its_expected_grade(graded, batch):
+    expected, _, _, grades, *_, expected_lessons, lessons_grades, _ = graded
+    if batch == "every lesson":
+        expected, grades = expected_lessons, lessons_grades
+    table = {(r["student"], r["file"], r["exercise"]): r for r in rows_of(grades)}
     wrong = []
-    for (student, lesson), points in expected.items():
+    for (student, name), points in expected.items():
         for exercise, value in points.items():
-            row = table.get((student, lesson, exercise))
+            row = table.get((student, name, exercise))
             if row is None:
-                wrong.append(f"{student}/{lesson}/{exercise}: no row in grades.csv")
+                wrong.append(f"{student}/{name}/{exercise}: no row")
                 continue
-            got, maximum = int(row["points"]), int(row["max"])
+            got, maximum, feedback = int(row["points"]), int(row["max"]), row["feedback"]
             if isinstance(value, int):
-                ok = got == value == maximum and row["feedback"] == ""
+                ok = got == value == maximum and feedback == ""
             elif value == "fail":
-                ok = 0 <= got < maximum and row["feedback"] in {c[3] for c in all_cases(exercise)}
+                hints = {case.hint for case in all_cases(EXERCISES[exercise])}
+                ok = 0 <= got < maximum and (
+                    any(feedback.endswith(h) for h in hints) or "rule broken" in feedback
+                )
             else:
-                ok = got == 0 and value in row["feedback"]
+                ok = got == 0 and value.removeprefix("0:") in feedback
             if not ok:
-                wrong.append(f"{student}/{lesson}/{exercise}: expected {value!r}, got {got}/{maximum} {row['feedback']!r}")
+                wrong.append(
+                    f"{student}/{name}/{exercise}: expected {value!r}, got {got}/{maximum} {feedback!r}"
+                )
     assert not wrong, "\n".join(wrong)
-    assert len(rows) == sum(len(points) for points in expected.values())
 
 
-def test_no_submission_reached_outside_its_folder(graded):
-    expected, results, grades = graded
-    refused = {(r.student, r.lesson): r.refused for r in results}
-    assert any("192.0.2.1" in line for line in refused[("network", LESSONS[0].stem)])
-    assert any("writing" in line for line in refused[("writes-outside", LESSONS[0].stem)])
-    reads = refused[("reads-solutions", LESSONS[0].stem)]
-    assert any("01_softmax.py" in line for line in reads) and any("hidden_cases" in line for line in reads)
-    # the autograder's own test files hold the hidden cases too: only otter's code may read them
-    assert any("check_softmax.py" in line for line in reads), reads
-    assert any("autograder.zip" in line for line in reads), reads
-    header = (grades / "grades.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header == "student,lesson,exercise,points,max,feedback"
-    feedback = sorted(path.stem for path in (grades / "feedback").glob("*.md"))
-    assert feedback == sorted({student for student, _ in expected})
-    text = (grades / "feedback" / "stub.md").read_text(encoding="utf-8")
-    assert "not written yet" in text
+def test_every_file_handed_in_is_accounted_for(graded):
+    expected, not_graded, out, grades, *_ = graded
+    rows = rows_of(grades)
+    listed = {(r["student"], r["file"]) for r in rows}
+    assert listed == set(expected) | set(not_graded)
+    for (student, name), reason in not_graded.items():
+        row = next(r for r in rows if (r["student"], r["file"]) == (student, name))
+        assert row["feedback"].startswith("not graded:") and reason in row["feedback"], row
+    students = sorted(path.name for path in out.iterdir() if path.is_dir())
+    assert sorted(p.stem for p in (grades / "feedback").glob("*.md")) == students
+    assert "No notebook" in (grades / "feedback" / "nothing-handed-in.md").read_text(
+        encoding="utf-8"
+    )
 
 
-@pytest.fixture(scope="module")
-def otter_tests(tmp_path_factory) -> dict[str, ExceptionTestFile]:
-    """The otter test file of every exercise, as make grade writes it, loaded once."""
-    folder = tmp_path_factory.mktemp("otter-tests")
-    loaded = {}
-    for exercise, function in CHECKED.items():
-        path = folder / f"{exercise}.py"
-        path.write_text(otter_test_file(exercise, function), encoding="utf-8")
-        loaded[exercise] = ExceptionTestFile.from_file(str(path))
-    return loaded
+def test_nothing_outside_the_sandboxes_changed(graded):
+    expected, _, out, _, before, after, left_running, _, _, grades_written = graded
+    feedback = {f"feedback/{folder.name}.md" for folder in out.iterdir() if folder.is_dir()}
+    assert set(grades_written) - feedback == {"grades.csv"}, grades_written
+    changed = sorted(
+        path for path in set(before) | set(after) if before.get(path) != after.get(path)
+    )
+    assert not changed, changed[:20]
+    assert not left_running, f"processes of a sandbox outlived its grading: {left_running}"
+    assert not Path("/tmp/pwned").exists()
 
 
-def passes(tests: ExceptionTestFile, env: dict) -> list[bool]:
-    tests.run(env)
-    return [result.passed for result in tests.test_case_results]
+def test_honest_rows_are_the_same_without_the_hostile_ones(graded, tmp_path):
+    _, _, out, grades, *_ = graded
+    honest = ["solution", "stub", "other-correct"]
+    alone = tmp_path / "honest"
+    for student in honest:
+        for path in (out / student).glob(f"{FIRST}*.ipynb"):
+            (alone / student).mkdir(parents=True, exist_ok=True)
+            (alone / student / path.name).write_bytes(path.read_bytes())
+    grade_folder(alone, tmp_path / "grades", jobs=2, limits=LIMITS)
+
+    def mine(rows):
+        return sorted(
+            tuple(r.values()) for r in rows if r["student"] in honest and r["lesson"] == FIRST
+        )
+
+    assert mine(rows_of(tmp_path / "grades")) == mine(rows_of(grades))
 
 
-@pytest.mark.parametrize("checker_name", CHECKED)
-def test_the_solution_passes_its_otter_tests(otter_tests, checker_name):
-    function = CHECKED[checker_name]
-    assert all(passes(otter_tests[checker_name], {function: SOLUTIONS[function]}))
+def test_no_sandbox_means_a_clear_refusal(monkeypatch, capsys):
+    from tools import grade
 
-
-@pytest.mark.parametrize(
-    ("checker_name", "what", "wrong"),
-    [(name, what, fn) for name, answers in WRONG.items() for what, fn in answers],
-    ids=[f"{name}-{what}" for name, answers in WRONG.items() for what, _ in answers],
-)
-def test_a_known_wrong_answer_loses_points_on_its_exercise_only(otter_tests, checker_name, what, wrong):
-    """One submission with this wrong answer and every other exercise solved: as otter grades it."""
-    env = {function: SOLUTIONS[function] for function in CHECKED.values()}
-    env[CHECKED[checker_name]] = wrong
-    results = {name: passes(tests, env) for name, tests in otter_tests.items()}
-    assert not all(results[checker_name]), f"{what} passes every case of {checker_name}"
-    assert all(all(passed) for name, passed in results.items() if name != checker_name)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    with pytest.raises(SystemExit) as stop:
+        grade.main([str(ROOT / "notebooks")])
+    assert stop.value.code == 2
+    message = capsys.readouterr().err
+    assert "bubblewrap" in message and "TRUST_NOTEBOOKS" in message

@@ -2,9 +2,10 @@
 
 The solutions are read from the lessons' cells tagged ``solution``, so the
 answer a student is shown and the answer tested here are the same code. The
-wrong answers are near misses (a Bessel-corrected std, the other ``dim``, a
-transposed matrix): each must fail, and the hint printed must be the one of
-the case that caught it, read from the checker's own case list.
+wrong answers (``tests/wrong_answers.py``) are near misses (a Bessel-corrected
+std, the other ``dim``, a transposed matrix): each must fail, and the hint
+printed must be the one of the case that caught it, read from the exercise's
+own case list, or break the exercise's rule, and say so.
 """
 
 import ast
@@ -15,10 +16,13 @@ import jupytext
 import pytest
 import torch
 import torch.nn.functional as F
+from wrong_answers import WRONG_ANSWERS
 
 from conftest import LESSONS
 from softmax_course import exercises
 from softmax_course.exercises import EXERCISES
+from softmax_course.exercises.rules import broken_rule
+from softmax_course.exercises.runner import run_checks
 from tools.hidden_cases import HIDDEN_CASES
 
 
@@ -44,179 +48,35 @@ def load_solutions() -> dict:
 
 
 SOLUTIONS = load_solutions()
-CHECKERS = sorted(name for name in dir(exercises) if name.startswith("check_"))
-
-# checker -> the solution function the lesson defines for it
-CHECKED = {
-    "check_softmax": "my_softmax",
-    "check_temperature": "softmax_with_temperature",
-    "check_one_hot": "my_one_hot",
-    "check_labels_from_one_hot": "labels_from_one_hot",
-    "check_cross_entropy": "my_cross_entropy",
-    "check_logit_gradient": "logit_gradient",
-    "check_accuracy": "my_accuracy",
-    "check_double_softmax_floor": "double_softmax_floor",
-    "check_cost_from_probabilities": "cost_from_probabilities",
-    "check_stable_softmax": "my_stable_softmax",
-    "check_logsumexp": "my_logsumexp",
-    "check_standardize": "my_standardize",
-    "check_confusion_matrix": "my_confusion_matrix",
-}
+CHECKERS = sorted(EXERCISES)
+PRELUDE = "import math\nimport torch\nimport torch.nn.functional as F\n"
 
 
-def standardize_with(correction=0, eps=0.0, test_stats=False, pooled=False, floor=True):
-    """A family of standardisations, right only with the defaults."""
+def wrong_function(checker_name: str, source: str):
+    """The function a wrong answer's source defines, under the exercise's declared name."""
+    namespace = {"torch": torch, "F": F, "math": math}
+    exec(source, namespace)  # noqa: S102 - the test's own table
+    return namespace[EXERCISES[checker_name].function]
 
-    def standardize(x_train, x_test):
-        fit = torch.cat([x_train, x_test]) if pooled else x_train
-        mean, std = fit.mean(dim=0), fit.std(dim=0, correction=correction) + eps
-        if floor:
-            std = torch.where(std > 0, std, torch.ones_like(std))
-        test_mean = x_test.mean(dim=0) if test_stats else mean
-        test_std = x_test.std(dim=0, correction=correction) if test_stats else std
-        return (x_train - mean) / std, (x_test - test_mean) / test_std
-
-    return standardize
-
-
-def confusion_set_not_add(y_true, y_pred, k):
-    matrix = torch.zeros(k, k, dtype=torch.long)
-    for true, pred in zip(y_true.tolist(), y_pred.tolist(), strict=True):
-        matrix[true, pred] = 1
-    return matrix
-
-
-def confusion_vectorised_add(y_true, y_pred, k):
-    matrix = torch.zeros(k, k, dtype=torch.long)
-    matrix[y_true, y_pred] += 1  # a repeated (true, pred) pair is counted once
-    return matrix
-
-
-def logsumexp_global_max(z):
-    m = z.max()
-    return m + torch.log(torch.exp(z - m).sum(dim=-1))
-
-
-def stable_softmax_global_max(z):
-    exp_shifted = torch.exp(z - z.max())
-    return exp_shifted / exp_shifted.sum(dim=-1, keepdim=True)
-
-
-def stable_softmax_row_min(z):
-    exp_shifted = torch.exp(z - z.amin(dim=-1, keepdim=True))
-    return exp_shifted / exp_shifted.sum(dim=-1, keepdim=True)
-
-
-def arange_rows(y):
-    return torch.arange(len(y))
-
-
-# checker -> near-miss wrong answers: (what is wrong, the function)
-WRONG = {
-    "check_softmax": [
-        ("softmax over dim 0", lambda z: z.softmax(dim=0)),
-        ("sum without keepdim", lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1)),
-        ("sum over the whole tensor", lambda z: torch.exp(z) / torch.exp(z).sum()),
-        ("no normalisation", lambda z: torch.exp(z)),
-        ("computed in float16", lambda z: F.softmax(z.half(), dim=-1).float()),
-    ],
-    "check_temperature": [
-        ("multiplies by T", lambda z, T: F.softmax(z * T, dim=-1)),
-        ("divides the probabilities by T", lambda z, T: F.softmax(z, dim=-1) / T),
-        ("divides by T squared", lambda z, T: F.softmax(z / T**2, dim=-1)),
-        ("softmax over dim 0", lambda z, T: F.softmax(z / T, dim=0)),
-        ("ignores T", lambda z, T: F.softmax(z, dim=-1)),
-    ],
-    "check_one_hot": [
-        ("transposed scatter", lambda y, k: torch.zeros(k, len(y)).scatter_(0, y.unsqueeze(0), 1)),
-        ("columns of the identity", lambda y, k: torch.eye(k)[:, y]),
-        ("index as a row", lambda y, k: torch.zeros(len(y), k).scatter_(1, y.unsqueeze(0), 1)),
-        ("long instead of float", lambda y, k: F.one_hot(y, k)),
-        ("width y.max() + 1", lambda y, k: F.one_hot(y).float()),
-    ],
-    "check_labels_from_one_hot": [
-        ("argmax over dim 0", lambda m: m.argmax(dim=0)),
-        ("argmin", lambda m: m.argmin(dim=1)),
-        ("int32 labels", lambda m: m.argmax(dim=1).int()),
-        ("float labels", lambda m: m.argmax(dim=1).float()),
-    ],
-    "check_cross_entropy": [
-        ("log base 2", lambda z, y: -torch.log2(F.softmax(z, dim=1))[arange_rows(y), y].mean()),
-        ("sum instead of mean", lambda z, y: -F.log_softmax(z, dim=1)[arange_rows(y), y].sum()),
-        ("log_softmax over dim 0", lambda z, y: -F.log_softmax(z, dim=0)[arange_rows(y), y].mean()),
-        ("mean over every entry", lambda z, y: -(F.one_hot(y, z.shape[1]) * F.log_softmax(z, dim=1)).mean()),
-        ("log of softmax", lambda z, y: F.nll_loss(torch.log(F.softmax(z, dim=1)), y)),
-        ("nll_loss on probabilities", lambda z, y: F.nll_loss(F.softmax(z, dim=1), y)),
-    ],
-    "check_logit_gradient": [
-        ("not divided by N", lambda z, y: F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])),
-        ("divided by N * C", lambda z, y: (F.softmax(z, dim=1) - F.one_hot(y, z.shape[1])) / z.numel()),
-        ("softmax over dim 0", lambda z, y: (F.softmax(z, dim=0) - F.one_hot(y, z.shape[1])) / len(y)),
-        ("sign flipped", lambda z, y: (F.one_hot(y, z.shape[1]) - F.softmax(z, dim=1)) / len(y)),
-    ],
-    "check_accuracy": [
-        ("argmin", lambda logits, y: (logits.argmin(dim=1) == y).float().mean().item()),
-        ("count, not fraction", lambda logits, y: (logits.argmax(dim=1) == y).sum().item()),
-        ("percent", lambda logits, y: 100 * (logits.argmax(dim=1) == y).float().mean().item()),
-        ("argmax over dim 0", lambda logits, y: (logits.argmax(dim=0) == y).float().mean().item()),
-    ],
-    "check_double_softmax_floor": [
-        ("log base 2", lambda k: -math.log2(math.e / (math.e + k - 1))),
-        ("e / (e + k)", lambda k: -math.log(math.e / (math.e + k))),
-        ("probability, not cost", lambda k: math.e / (math.e + k - 1)),
-        ("uniform cost log(k)", lambda k: math.log(k)),
-        ("fixed at 3 classes", lambda k: -math.log(math.e / (math.e + 2))),
-    ],
-    "check_cost_from_probabilities": [
-        ("nll_loss on probabilities", lambda probs, y: F.nll_loss(probs, y)),
-        ("cross_entropy on probabilities", lambda probs, y: F.cross_entropy(probs, y)),
-        ("sum, not mean", lambda probs, y: -torch.log(probs[torch.arange(len(y)), y]).sum()),
-        ("log base 2", lambda probs, y: F.nll_loss(torch.log2(probs), y)),
-        ("the largest probability", lambda probs, y: -torch.log(probs.amax(dim=1)).mean()),
-    ],
-    "check_stable_softmax": [
-        ("no shift", lambda z: torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)),
-        ("global maximum", stable_softmax_global_max),
-        ("row minimum", stable_softmax_row_min),
-        ("softmax over dim 0", lambda z: F.softmax(z, dim=0)),
-    ],
-    "check_logsumexp": [
-        ("global maximum", logsumexp_global_max),
-        ("keepdim", lambda z: torch.logsumexp(z, dim=-1, keepdim=True)),
-        ("no shift", lambda z: torch.log(torch.exp(z).sum(dim=-1))),
-        ("max only", lambda z: z.amax(dim=-1)),
-        ("log base 2", lambda z: torch.logsumexp(z, dim=-1) / math.log(2)),
-    ],
-    "check_standardize": [
-        ("Bessel-corrected std", standardize_with(correction=1)),
-        ("test statistics for x_test", standardize_with(test_stats=True)),
-        ("statistics of both splits", standardize_with(pooled=True)),
-        ("epsilon instead of 1 for a constant feature", standardize_with(eps=1e-8, floor=False)),
-        ("divides by 0 for a constant feature", standardize_with(floor=False)),
-        ("one tensor, not a tuple", lambda a, b: torch.cat(standardize_with()(a, b))),
-    ],
-    "check_confusion_matrix": [
-        ("transposed", lambda t, p, k: torch.bincount(p * k + t, minlength=k * k).view(k, k)),
-        ("sets a cell instead of adding", confusion_set_not_add),
-        ("vectorised += drops repeats", confusion_vectorised_add),
-        ("float counts", lambda t, p, k: torch.bincount(t * k + p, minlength=k * k).view(k, k).float()),
-        ("size from the labels seen", lambda t, p, k: torch.bincount(t * k + p).view(k, k)),
-    ],
-}
 
 FAILURE = re.compile(r"✗ (?P<checker>\w+), case '(?P<case>[^']*)': (?P<problem>.+)\n  Hint: (?P<hint>.+)\n")
 
 
-def run(checker_name, fn, capsys) -> str:
-    result = getattr(exercises, checker_name)(fn)
+def run(checker_name, fn, capsys, sources=()) -> str:
+    exercise = EXERCISES[checker_name]
+    result = run_checks(exercise, fn, list(sources))
+    print(result.message)
     out = capsys.readouterr().out
-    assert out == result.message + "\n", "a check prints the message of the result it returns"
+    assert out == result.message + "\n"
     return out
 
 
-def test_every_checker_is_covered():
-    assert set(CHECKERS) == set(CHECKED) == set(WRONG) == set(EXERCISES)
-    assert all(len(answers) >= 3 for answers in WRONG.values())
+def test_every_exercise_is_declared_with_its_wrong_answers():
+    assert set(CHECKERS) == set(WRONG_ANSWERS) == set(EXERCISES)
+    assert all(len(answers) >= 3 for answers in WRONG_ANSWERS.values())
+    for name, exercise in EXERCISES.items():
+        assert getattr(exercises, name) == exercise.check, name
+        assert exercise.function in SOLUTIONS, f"no lesson solves {exercise.function}"
 
 
 @pytest.mark.parametrize("checker_name", CHECKERS)
@@ -227,33 +87,41 @@ def test_cases_have_distinct_names_and_a_hint(checker_name):
     assert all(case.hint.strip() for case in cases)
 
 
-@pytest.mark.parametrize("checker_name", CHECKED)
-def test_solution_passes(checker_name, capsys):
-    out = run(checker_name, SOLUTIONS[CHECKED[checker_name]], capsys)
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_solution_passes_and_keeps_the_rules(checker_name, capsys):
+    exercise = EXERCISES[checker_name]
+    cells = [cell for cells in solution_cells().values() for cell in cells]
+    out = run(checker_name, SOLUTIONS[exercise.function], capsys, [PRELUDE, *cells])
     assert out.startswith(f"✓ {checker_name}: all "), out
 
 
 @pytest.mark.parametrize(
-    ("checker_name", "wrong"),
-    [(name, fn) for name, answers in WRONG.items() for _, fn in answers],
-    ids=[f"{name}-{what}" for name, answers in WRONG.items() for what, _ in answers],
+    ("checker_name", "source"),
+    [(name, source) for name, answers in WRONG_ANSWERS.items() for source in answers.values()],
+    ids=[f"{name}-{what}" for name, answers in WRONG_ANSWERS.items() for what in answers],
 )
-def test_near_miss_fails_with_its_cases_hint(checker_name, wrong, capsys):
-    out = run(checker_name, wrong, capsys)
+def test_wrong_answer_fails_with_its_cases_hint_or_its_rule(checker_name, source, capsys):
+    exercise = EXERCISES[checker_name]
+    out = run(checker_name, wrong_function(checker_name, source), capsys, [PRELUDE, source])
+    if exercise.rules and broken_rule(exercise.rules, [PRELUDE, source], exercise.function):
+        assert out.startswith(f"✗ {checker_name}: ") and "the grader gives this exercise 0" in out, out
+        return
     failure = FAILURE.fullmatch(out)
     assert failure and failure["checker"] == checker_name, out
-    hints = {case.name: case.hint for case in EXERCISES[checker_name].cases}
+    hints = {case.name: case.hint for case in exercise.cases}
     assert failure["hint"] == hints[failure["case"]], out
 
 
-@pytest.mark.parametrize("checker_name", CHECKED)
+@pytest.mark.parametrize("checker_name", CHECKERS)
 def test_solution_passes_the_hidden_cases_too(checker_name):
     exercise = EXERCISES[checker_name]
-    result = exercise.check(SOLUTIONS[CHECKED[checker_name]], every_case(checker_name))
-    assert result.status == "pass" and result.points == result.max_points, result.message
+    solution = SOLUTIONS[exercise.function]
+    for case in every_case(checker_name):
+        got = solution(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
+        assert exercise.problem(case.args, got) is None, case.name
 
 
-@pytest.mark.parametrize("checker_name", CHECKED)
+@pytest.mark.parametrize("checker_name", CHECKERS)
 def test_unwritten_stub_is_reported(checker_name, capsys):
     def stub(*args):
         raise NotImplementedError
@@ -354,25 +222,21 @@ def test_no_hint_contains_solution_code(checker_name):
     assert not leaks, "\n".join(leaks)
 
 
-# --- lessons 09 and 10 -----------------------------------------------------------
-# Their checkers, the functions that answer them, and their wrong answers (the sources in
-# tests/wrong_answers.py, defined here); tests/test_lessons_09_10.py runs them all.
-def _defined(source: str, function: str):
-    namespace = {"torch": torch, "F": F, "math": math}
-    exec(source, namespace)  # noqa: S102 - the course's own wrong answers
-    return namespace[function]
+def test_a_check_cell_applies_the_exercise_s_rules_in_its_kernel():
+    """In a kernel, the check reads the cells run so far (``In``): an alias of F.softmax breaks
+    the rule there, as it does for the grader."""
+    import nbformat
+    from nbclient import NotebookClient
 
-
-def _add_lessons_09_10() -> None:
-    from wrong_answers import WRONG_ANSWERS
-
-    for name in ("check_sgd_step", "check_label_smoothing_cross_entropy",
-                 "check_expected_calibration_error", "check_top_k_accuracy"):  # fmt: skip
-        function = EXERCISES[name].function
-        CHECKED[name] = function
-        WRONG[name] = [
-            (what, _defined(source, function)) for what, source in WRONG_ANSWERS[name].items()
-        ]
-
-
-_add_lessons_09_10()
+    cells = [
+        "import torch\nimport torch.nn.functional as F\nfrom softmax_course.exercises import check_softmax",
+        "s = F.softmax\n\ndef my_softmax(z):\n    return s(z, dim=-1)",
+        "check_softmax(my_softmax)",
+        "def my_softmax(z):\n    e = torch.exp(z - z.amax(dim=-1, keepdim=True))\n    return e / e.sum(dim=-1, keepdim=True)",
+        "check_softmax(my_softmax)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, kernel_name="python3").execute()
+    broken, kept = (notebook.cells[i].outputs[0]["text"] for i in (2, 4))
+    assert broken.startswith("✗ check_softmax: my_softmax uses softmax (the exercise says: from the definition"), broken
+    assert kept.startswith("✓ check_softmax: all "), kept

@@ -20,6 +20,8 @@ LESSON_MODULES = {
     "data",
     "exercises/__init__",
     "exercises/runner",
+    "exercises/rules",
+    "exercises/wire",
     "exercises/softmax",
     "exercises/one_hot",
     "exercises/cross_entropy",

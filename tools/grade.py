@@ -129,7 +129,10 @@ def _read_notebook(path: Path) -> tuple[dict | None, str]:
     if size == 0:
         return None, "empty file"
     if size > MAX_NOTEBOOK_BYTES:
-        return None, f"too large ({size / 2**20:.1f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB)"
+        return (
+            None,
+            f"too large ({size / 2**20:.1f} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB)",
+        )
     try:
         data = json.loads(path.read_bytes())
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -153,7 +156,9 @@ def find_handed(submissions: Path, lessons: Sequence[str]) -> tuple[list[str], l
         elif student not in students:
             continue  # under a symbolic link to a folder: rglob does not follow it
         elif ".ipynb_checkpoints" in relative.parts:
-            handed.append(Handed(student, path, None, "a checkpoint JupyterLab saved, not handed in"))
+            handed.append(
+                Handed(student, path, None, "a checkpoint JupyterLab saved, not handed in")
+            )
         else:
             data, reason = _read_notebook(path)
             lesson = lesson_of(path, data.get("metadata", {}), lessons) if data else None
@@ -173,8 +178,12 @@ def find_handed(submissions: Path, lessons: Sequence[str]) -> tuple[list[str], l
         if len(indices) > 1:
             names = ", ".join(handed[i].path.name for i in indices)
             for i in indices:
-                handed[i] = Handed(handed[i].student, handed[i].path, lesson,
-                                   f"two or more files for lesson {lesson} ({names}): keep one")  # fmt: skip
+                handed[i] = Handed(
+                    handed[i].student,
+                    handed[i].path,
+                    lesson,
+                    f"two or more files for lesson {lesson} ({names}): keep one",
+                )
     return students, handed
 
 
@@ -199,8 +208,9 @@ def _next_uid() -> int:
         return sandbox.FIRST_UID + next(_uids) % 1000
 
 
-def run_in_sandbox(notebook: dict, tasks: list[dict], limits: sandbox.Limits,
-                   trusted: bool = False) -> tuple[object, str]:  # fmt: skip
+def run_in_sandbox(
+    notebook: dict, tasks: list[dict], limits: sandbox.Limits, trusted: bool = False
+) -> tuple[object, str]:
     """Run the notebook and its functions on the tasks' arguments; its answers as JSON data.
 
     Returns (answers, problem): the decoded JSON the submission sent back, or None
@@ -220,8 +230,13 @@ def run_in_sandbox(notebook: dict, tasks: list[dict], limits: sandbox.Limits,
             argv = [sys.executable, str(private / RUNNER.name), "{fd}", str(private), str(work)]
             command, cwd = argv, work
         else:
-            argv = [sys.executable, f"{sandbox.GRADER_DIR}/{RUNNER.name}", "{fd}",
-                    sandbox.GRADER_DIR, sandbox.WORK_DIR]  # fmt: skip
+            argv = [
+                sys.executable,
+                f"{sandbox.GRADER_DIR}/{RUNNER.name}",
+                "{fd}",
+                sandbox.GRADER_DIR,
+                sandbox.WORK_DIR,
+            ]
             command, cwd = sandbox.command(private, argv, limits, _next_uid()), private
         return _run(command, cwd, private / "log", limits)
     finally:
@@ -234,10 +249,15 @@ def _run(command: list[str], cwd: Path, log: Path, limits: sandbox.Limits) -> tu
     command = [arg.replace("{fd}", str(write_end)) for arg in command]
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-            preexec_fn=lambda: sandbox.apply_limits(limits), pass_fds=(write_end,),
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+            preexec_fn=lambda: sandbox.apply_limits(limits),
+            pass_fds=(write_end,),
             start_new_session=True,
-        )  # fmt: skip
+        )
     os.close(write_end)
     received = bytearray()
     overflow = threading.Event()
@@ -266,7 +286,10 @@ def _run(command: list[str], cwd: Path, log: Path, limits: sandbox.Limits) -> tu
     if overflow.is_set():
         return None, f"its answers exceed {limits.answer_bytes // 2**20} MB"
     if not received:
-        return None, "its kernel stopped before the functions could be called (an error, or a limit)"
+        return (
+            None,
+            "its kernel stopped before the functions could be called (an error, or a limit)",
+        )
     try:
         return json.loads(received), ""
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
@@ -331,10 +354,14 @@ def grade_file(handed: Handed, limits: sandbox.Limits, trusted: bool = False) ->
     sources = _code_sources(notebook)
     broken = {ex.name: broken_rule(ex.rules, sources, ex.function) for ex in exercises}
     tasks = [
-        {"exercise": ex.name, "function": ex.function,
-         "cases": [[encode(arg) for arg in case.args] for case in all_cases(ex)]}
-        for ex in exercises if broken[ex.name] is None
-    ]  # fmt: skip
+        {
+            "exercise": ex.name,
+            "function": ex.function,
+            "cases": [[encode(arg) for arg in case.args] for case in all_cases(ex)],
+        }
+        for ex in exercises
+        if broken[ex.name] is None
+    ]
     answers, problem = run_in_sandbox(notebook, tasks, limits, trusted) if tasks else ({}, "")
     for exercise in exercises:
         total = len(all_cases(exercise))
@@ -352,8 +379,13 @@ def grade_file(handed: Handed, limits: sandbox.Limits, trusted: bool = False) ->
 # --- the class -----------------------------------------------------------------------------
 
 
-def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
-                 limits: sandbox.Limits | None = None, trusted: bool = False) -> list[Graded]:  # fmt: skip
+def grade_folder(
+    submissions: Path,
+    out_dir: Path,
+    jobs: int = 2,
+    limits: sandbox.Limits | None = None,
+    trusted: bool = False,
+) -> list[Graded]:
     """Grade every file under ``submissions``; write grades.csv and feedback/."""
     limits = limits or sandbox.Limits()
     if not trusted:
@@ -367,17 +399,26 @@ def grade_folder(submissions: Path, out_dir: Path, jobs: int = 2,
     return results
 
 
-def write_table(students: Sequence[str], handed: Sequence[Handed], results: Sequence[Graded],
-                submissions: Path, out_dir: Path) -> None:  # fmt: skip
+def write_table(
+    students: Sequence[str],
+    handed: Sequence[Handed],
+    results: Sequence[Graded],
+    submissions: Path,
+    out_dir: Path,
+) -> None:
     """grades.csv and one feedback file per student folder, each written whole, then renamed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     graded_by_path = {graded.handed.path: graded for graded in results}
     rows = []
     for item in handed:
-        name = str(item.path.relative_to(submissions / item.student if item.student else submissions))
+        name = str(
+            item.path.relative_to(submissions / item.student if item.student else submissions)
+        )
         graded = graded_by_path.get(item.path)
         if graded is None:
-            rows.append([item.student, name, item.lesson or "", "", "", "", f"not graded: {item.reason}"])
+            rows.append(
+                [item.student, name, item.lesson or "", "", "", "", f"not graded: {item.reason}"]
+            )
             continue
         for exercise, (points, total, feedback) in graded.scores.items():
             rows.append([item.student, name, item.lesson, exercise, points, total, feedback])
@@ -399,7 +440,9 @@ def write_table(students: Sequence[str], handed: Sequence[Handed], results: Sequ
             total = sum(maximum for _, maximum, _ in graded.scores.values())
             lines += [f"## {name} ({item.lesson}): {got}/{total}", ""]
             for exercise, (points, maximum, feedback) in graded.scores.items():
-                lines.append(f"- {exercise}: {points}/{maximum}" + (f" — {feedback}" if feedback else ""))
+                lines.append(
+                    f"- {exercise}: {points}/{maximum}" + (f" — {feedback}" if feedback else "")
+                )
             lines.append("")
         _write_atomic(feedback_dir / f"{student}.md", "\n".join(lines))
 
@@ -422,20 +465,24 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def summary(students: int, handed: Sequence[Handed], results: Sequence[Graded]) -> str:
     not_graded = len(handed) - len(results)
-    return (f"{students} students, {len(handed)} files: {len(results)} graded, "
-            f"{not_graded} not graded")  # fmt: skip
+    return (
+        f"{students} students, {len(handed)} files: {len(results)} graded, {not_graded} not graded"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m tools.grade", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.grade", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("submissions", type=Path, help="a folder of <student>/*.ipynb")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--cpu-seconds", type=int, default=sandbox.Limits.cpu_seconds)
     parser.add_argument(
-        "--trust-notebooks", action="store_true",
+        "--trust-notebooks",
+        action="store_true",
         help="run the notebooks WITHOUT the sandbox (only for notebooks you trust: your own)",
-    )  # fmt: skip
+    )
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"{args.submissions} is not a folder of <student>/*.ipynb")
@@ -443,14 +490,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.trust_notebooks:
             sandbox.check_available()
     except sandbox.SandboxUnavailable as error:
-        parser.exit(2, f"make grade: no sandbox here: {error}\n"
-                       "(Only for notebooks you trust: make grade TRUST_NOTEBOOKS=1.)\n")  # fmt: skip
+        parser.exit(
+            2,
+            f"make grade: no sandbox here: {error}\n"
+            "(Only for notebooks you trust: make grade TRUST_NOTEBOOKS=1.)\n",
+        )
     began = time.perf_counter()
     limits = sandbox.Limits(cpu_seconds=args.cpu_seconds)
     students, handed = find_handed(args.submissions, lesson_names())
     results = grade_folder(args.submissions, args.out, args.jobs, limits, args.trust_notebooks)
-    print(f"{summary(len(students), handed, results)} in {time.perf_counter() - began:.1f} s: "
-          f"{args.out / 'grades.csv'}, {args.out / 'feedback'}/")  # fmt: skip
+    print(
+        f"{summary(len(students), handed, results)} in {time.perf_counter() - began:.1f} s: "
+        f"{args.out / 'grades.csv'}, {args.out / 'feedback'}/"
+    )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ exercise: the function's name and each case's arguments, as
 every cell with nbclient in a fresh kernel, errors and all, keeping no output
 (a notebook that prints hundreds of MB costs nothing here); then one more
 cell, in the same kernel, calls each function on each case's arguments and
-writes what came back (a value, the error raised, or "not written") as JSON.
-That JSON goes to file descriptor ``FD``, the grader's pipe. Everything in here is
+prints what came back (a value, the error raised, or "not written") as JSON,
+which needs no disk (a notebook may have filled its folder). That JSON goes
+to file descriptor ``FD``, the grader's pipe. Everything in here is
 the submission's world: the grader treats what arrives as untrusted data.
 """
 
@@ -26,7 +27,7 @@ from nbclient import NotebookClient
 MAX_ANSWER_BYTES = 16 * 2**20
 
 #: The last cell: it runs in the submission's kernel, on its names.
-PROBE = '''
+PROBE = """
 def _grader_probe():
     import json
     from softmax_course.exercises.wire import decode, encode
@@ -50,43 +51,51 @@ def _grader_probe():
             else:
                 results.append({"value": encode(got)})
         answers[task["exercise"]] = {"results": results}
-    with open(ANSWERS, "w", encoding="utf-8") as file:
-        json.dump(answers, file)
+    print(json.dumps(answers), end="")
 
 
 _grader_probe()
-'''
+"""
 
 
 class QuietClient(NotebookClient):
-    """A notebook client that keeps no output: the grade is read from the answers file."""
+    """A notebook client that keeps only what the last cell (the probe) prints, up to a size."""
+
+    answers = ""
 
     def output(self, outs, msg, display_id, cell_index):  # noqa: ANN001, ANN201 - nbclient's signature
+        is_probe = cell_index == len(self.nb.cells) - 1
+        if is_probe and msg["msg_type"] == "stream" and msg["content"].get("name") == "stdout":
+            if len(self.answers) <= MAX_ANSWER_BYTES:
+                self.answers += msg["content"].get("text", "")
         return None
 
 
 def main(fd: int, grader_dir: Path, work_dir: Path) -> int:
     answers_pipe = os.fdopen(fd, "wb")
     os.set_inheritable(fd, False)
-    answers = work_dir / ".answers.json"
     notebook = nbformat.read(grader_dir / "submission.ipynb", as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     for cell in code:
         cell.outputs = []
     probe = PROBE.replace("INPUTS", repr(str(grader_dir / "inputs.json")))
-    probe = probe.replace("ANSWERS", repr(str(answers)))
     notebook.cells = [*code, nbformat.v4.new_code_cell(probe)]
     notebook.metadata = {}  # its kernel is ours, whatever the metadata names
     client = QuietClient(
-        notebook, kernel_name="python3", allow_errors=True, timeout=None, startup_timeout=120,
-        resources={"metadata": {"path": str(work_dir)}}, record_timing=False,
-    )  # fmt: skip
+        notebook,
+        kernel_name="python3",
+        allow_errors=True,
+        timeout=None,
+        startup_timeout=120,
+        resources={"metadata": {"path": str(work_dir)}},
+        record_timing=False,
+    )
     try:
         client.execute()
     except Exception as error:  # noqa: BLE001 - a dead kernel still leaves what it wrote
         print(f"the notebook's kernel stopped: {type(error).__name__}: {error}", file=sys.stderr)
-    if answers.is_file() and answers.stat().st_size <= MAX_ANSWER_BYTES:
-        answers_pipe.write(answers.read_bytes())
+    if len(client.answers) <= MAX_ANSWER_BYTES:
+        answers_pipe.write(client.answers.encode("utf-8", errors="replace"))
     answers_pipe.close()
     return 0
 

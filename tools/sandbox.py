@@ -90,8 +90,13 @@ def check_available() -> None:
 
 
 def _bwrap_base() -> list[str]:
-    namespaces = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                  "--unshare-cgroup-try"]  # fmt: skip
+    namespaces = [
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     if os.geteuid() != 0:
         namespaces.append("--unshare-user")
     return ["bwrap", "--die-with-parent", "--new-session", *namespaces]
@@ -126,16 +131,31 @@ def command(private: Path, argv: Sequence[str], limits: Limits, uid: int) -> lis
     args += ["--size", str(limits.work_bytes), "--perms", "1777", "--tmpfs", WORK_DIR]
     args += ["--ro-bind", str(private), GRADER_DIR, "--chdir", WORK_DIR, "--clearenv"]
     environment = {
-        "HOME": WORK_DIR, "TMPDIR": "/tmp", "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
-        "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-        "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8",
-    }  # fmt: skip
+        "HOME": WORK_DIR,
+        "TMPDIR": "/tmp",
+        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "LANG": "C.UTF-8",
+    }
     for name, value in environment.items():
         args += ["--setenv", name, value]
     if os.geteuid() == 0:
-        args += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]  # fmt: skip
+        args += [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ]
     return [*args, *argv]
 
 
@@ -150,5 +170,5 @@ def apply_limits(limits: Limits) -> None:
     ):
         resource.setrlimit(limit, (value, value))
     if os.geteuid() == 0:
-        # A process count is per user: only the submission's own user id makes it a per-sandbox limit.
+        # A process count is per user: a user id of its own makes it a per-sandbox limit.
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))

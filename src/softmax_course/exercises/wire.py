@@ -18,9 +18,19 @@ import torch
 #: The dtypes a case or an answer may have.
 DTYPES = {
     str(dtype).removeprefix("torch."): dtype
-    for dtype in (torch.float64, torch.float32, torch.float16, torch.bfloat16,
-                  torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool)
-}  # fmt: skip
+    for dtype in (
+        torch.float64,
+        torch.float32,
+        torch.float16,
+        torch.bfloat16,
+        torch.int64,
+        torch.int32,
+        torch.int16,
+        torch.int8,
+        torch.uint8,
+        torch.bool,
+    )
+}
 #: Most numbers in one answer, and deepest nesting: far above any exercise's, far below harm.
 MAX_NUMBERS = 1_000_000
 MAX_DEPTH = 8
