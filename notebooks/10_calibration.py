@@ -41,9 +41,8 @@ from softmax_course.plotting import plot_curves, plot_reliability, show
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## A model to judge
 #
-# Lesson 08's digits, split and standardised the same way, and its full-batch loop:
-# `nb_epochs` epochs at `lr`. The validation logits `z_val` are all the calibration
-# steps below look at; the test logits wait for the end.
+# Lesson 08's digits and its full-batch loop, `nb_epochs` epochs at `lr`. The calibration
+# steps look at the validation logits `z_val` only; the test logits wait for the end.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. A short run on purpose: the notes of the temperature slide ask you to
@@ -68,9 +67,6 @@ for _ in range(nb_epochs):
     optimizer.step()
 with torch.no_grad():
     z_val, z_test = model(x_val), model(x_test)
-for z in (z_val, z_test):  # no tie for the first or the second place (a tie would be rounding)
-    top3 = z.topk(3, dim=1).values
-    assert (top3[:, :-1] - top3[:, 1:]).min() > 1e-9
 val_accuracy = (z_val.argmax(dim=1) == y_val).double().mean().item()
 print(f"validation accuracy after {nb_epochs} epochs: {val_accuracy:.3f}")
 
@@ -134,11 +130,29 @@ def reliability_table(probs, y):
 
 counts, bin_confidence, bin_accuracy = reliability_table(probs_val, y_val)
 assert int(counts.sum()) == len(y_val) and counts[0] == 0
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The table, bin by bin (empty bins left out):
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. Read one row aloud: in that bin, the model said about this much and was
+# right this often. Then compare the last two columns row by row.
+
+# %% slideshow={"slide_type": "fragment"}
 print(f"{'bin':>11} {'images':>6} {'confidence':>10} {'accuracy':>8}")
 for b in range(num_bins):
     if counts[b] > 0:
         print(f"({edges[b]:.1f}, {edges[b + 1]:.1f}] {int(counts[b]):6d} "
               f"{bin_confidence[b]:10.3f} {bin_accuracy[b]:8.3f}")
+
+
+def describe(counts, bin_confidence, bin_accuracy):
+    """The alt text's account of a diagram, counted from its table."""
+    filled = counts > 0
+    above = int((bin_accuracy[filled] > bin_confidence[filled]).sum())
+    return (f"{above} of {int(filled.sum())} markers lie above the dashed diagonal; the last "
+            f"bin holds {int(counts[-1])} of {int(counts.sum())} images")
+
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The table as a figure: a marker above the diagonal is a bin where the model is right
@@ -149,14 +163,6 @@ for b in range(num_bins):
 # the last bin, and a bar of a handful of images moves a lot with one image.
 
 # %% slideshow={"slide_type": "fragment"}
-def describe(counts, bin_confidence, bin_accuracy):
-    """The alt text's account of a diagram, counted from its table."""
-    filled = counts > 0
-    above = int((bin_accuracy[filled] > bin_confidence[filled]).sum())
-    return (f"{above} of {int(filled.sum())} markers lie above the dashed diagonal; the last "
-            f"bin holds {int(counts[-1])} of {int(counts.sum())} images")
-
-
 show(plot_reliability(edges, counts, bin_confidence, bin_accuracy,
                       "Reliability diagram, validation split"),
      alt="A reliability diagram of the validation split: one bar per confidence bin with the "
@@ -194,17 +200,15 @@ print(f"ECE on the validation split ({num_bins} bins): {ece_val:.3f}")
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Temperature scaling
 #
-# Lesson 01 divided the logits by a temperature $T$: $T < 1$ sharpens the probabilities,
-# $T > 1$ flattens them. Here $T$ is one parameter fitted on the validation split: the
-# $T$ with the smallest validation cost $\text{cross\_entropy}(z_{\text{val}} / T, y)$.
-# We optimise $\ln T$ (so $T$ stays positive) with L-BFGS, an optimiser for a few
-# parameters and a full batch; at the end the derivative is 0 (asserted).
+# Lesson 01's $T$, fitted: L-BFGS takes $\ln T$ to the smallest validation cost (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. Only the validation split fits T: the training images are the ones the
-# model was fitted to, so a T fitted there would match its confidence to seen images. Then try
-# `nb_epochs = 2000` at the top and run again: the longer run's model is more
-# confident, and its fitted T is above 1.
+# About 3 minutes. The cost of z_val / T over T; optimising ln T keeps T positive, and
+# L-BFGS suits a few parameters and a full batch. T < 1 sharpens the probabilities, T > 1
+# flattens them (lesson 01); the word after T says which. Only the validation split fits
+# T: the training images are the ones the model was fitted to, so a T fitted there would
+# match its confidence to seen images. Then try `nb_epochs = 2000` at the top and run
+# again: the longer run's model is more confident, and its fitted T is above 1.
 
 # %% slideshow={"slide_type": "fragment"}
 log_T = torch.zeros((), dtype=torch.float64, requires_grad=True)  # T = 1 to start
@@ -218,20 +222,25 @@ def validation_cost():
     cost.backward()
     return cost
 
-
 fit.step(validation_cost)
 T = log_T.exp().item()
-validation_cost()
+validation_cost()  # its gradient at the fitted T
 assert abs(log_T.grad.item()) < 1e-8  # a stationary point of the validation cost
-
 
 def cost_at(temperature):
     return F.cross_entropy(z_val / temperature, y_val).item()
 
+effect = "sharpens" if T < 1 else "flattens"
+print(f"T = {T:.3f} ({effect}): cost {cost_at(T):.4f}, at T = 1 {cost_at(1):.4f}")
 
-assert cost_at(T) < min(cost_at(T * 1.01), cost_at(T / 1.01))  # ... and a minimum
-print(f"fitted T = {T:.3f} ({'sharpens' if T < 1 else 'flattens'}): "
-      f"validation cost {cost_at(1.0):.4f} at T = 1, {cost_at(T):.4f} at T")
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The validation cost as a function of $T$: one valley, and the fitted $T$ at its bottom.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 1 minute. One parameter, one smooth valley: any sensible optimiser finds it.
+
+# %% slideshow={"slide_type": "fragment"}
+assert cost_at(T) < min(cost_at(T * 1.01), cost_at(T / 1.01))  # a minimum, not a maximum
 temperatures = torch.linspace(0.3, 3.0, 55).tolist()
 figure = plot_curves(temperatures, {"validation cost": [cost_at(t) for t in temperatures]},
                      "Validation cost against the temperature", "T", "cross-entropy")
@@ -256,6 +265,15 @@ probs_val_scaled = F.softmax(z_val / T, dim=1)
 assert torch.equal(probs_val_scaled.argmax(dim=1), probs_val.argmax(dim=1))
 ece_val_scaled = expected_calibration_error(probs_val_scaled, y_val)
 print(f"validation ECE: {ece_val:.3f} at T = 1, {ece_val_scaled:.3f} at T = {T:.3f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The reliability diagram again, after scaling.
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# Under a minute. Compare the counts with the first diagram's: a T below 1 raises every
+# confidence, so images move to higher bins; a T above 1 moves them lower.
+
+# %% slideshow={"slide_type": "fragment"}
 scaled_table = reliability_table(probs_val_scaled, y_val)
 show(plot_reliability(edges, *scaled_table, f"Reliability diagram, validation split, T = {T:.3f}"),
      alt="The reliability diagram of the validation split after dividing the logits by the "
@@ -271,9 +289,14 @@ show(plot_reliability(edges, *scaled_table, f"Reliability diagram, validation sp
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Useful when a person chooses among a few suggestions, and a measure
 # of how far off the mistakes are: a true digit in second place is a near miss. No
-# two logits of an image tie for these places (asserted when the model was trained).
+# two logits of an image tie for these places (asserted).
 
 # %% slideshow={"slide_type": "fragment"}
+for z in (z_val, z_test):  # no tie for the first three places (a tie would be rounding)
+    top3 = z.topk(3, dim=1).values
+    assert (top3[:, :-1] - top3[:, 1:]).min() > 1e-9
+
+
 def top_k_accuracy(z, y, k):
     top_k = z.topk(k, dim=1).indices  # the k classes of largest logit, hence probability
     return (top_k == y[:, None]).any(dim=1).double().mean().item()
