@@ -93,6 +93,7 @@ hypothesis.sum()
 # %% slideshow={"slide_type": "fragment"}
 by_hand = torch.exp(z) / torch.exp(z).sum()
 print(by_hand)
+assert (hypothesis > 0).all() and abs(hypothesis.sum().item() - 1) <= torch.finfo(z.dtype).eps
 torch.testing.assert_close(by_hand, hypothesis)
 torch.testing.assert_close(softmax(z, dim=0), hypothesis)
 

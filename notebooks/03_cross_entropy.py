@@ -131,8 +131,10 @@ F.nll_loss(F.log_softmax(z, dim=1), y)
 F.cross_entropy(z, y)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Printing `1.4689` four times is suggestive; asserting checks it (to float32 precision).
-# The course helper `cross_entropy_from_probs` is the hand-written form.
+# Printing `1.4689` four times is suggestive; asserting checks it, here within two units of
+# float32's last place at 1.47 (2 eps, about $2.4 \times 10^{-7}$; `assert_close`'s default
+# for float32 would allow $10^{-5}$, some 80 of them). The course helper
+# `cross_entropy_from_probs` is the hand-written form.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Four routes, one number, asserted equal rather than eyeballed.
@@ -144,8 +146,9 @@ variants = {
     "cross_entropy": F.cross_entropy(z, y),
     "helper": cross_entropy_from_probs(hypothesis, y),
 }
+two_units = 2 * torch.finfo(torch.float32).eps  # the spacing of float32 numbers in [1, 2) is eps
 for name, value in variants.items():
-    torch.testing.assert_close(value, variants["cross_entropy"])
+    torch.testing.assert_close(value, variants["cross_entropy"], rtol=0, atol=two_units)
     print(f"{name:>22}: {value.item():.4f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -312,8 +315,8 @@ print(F.log_softmax(z_big, dim=1))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The loss built on the fragile form is infinite and its gradient is `nan`, which
-# a training step would copy into the weights; the stable form gives 400, the true
-# loss to float32 precision: the gap between the top logit and the true class's (asserted).
+# a training step would copy into the weights; the stable form gives exactly 400, the true
+# loss: the gap between the top logit and the true class's (asserted).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. One `nan` in a gradient and every weight it touches becomes
@@ -331,7 +334,7 @@ assert torch.isfinite(stable_grad).all()
 expected_grad = F.softmax(z_big, dim=1) - F.one_hot(y_big, 3)
 torch.testing.assert_close(stable_grad, expected_grad)
 gap = z_big.max() - z_big[0, y_big[0]]
-torch.testing.assert_close(stable_cost, gap)
+assert stable_cost.item() == gap.item() == 400.0
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Recap

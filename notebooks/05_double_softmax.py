@@ -110,8 +110,9 @@ assert floor < min(seminar_run.costs) and max(seminar_run.costs) < ceiling
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. The thin gray line is the floor. The double-softmax curve flattens around
-# 0.69 and is still falling, ever more slowly; `F.cross_entropy` keeps going down. The next
-# slides ask which samples pay, and why the steps became so small.
+# 0.69 and is still falling, ever more slowly; `F.cross_entropy` ends at 0.13 (its thick band
+# up to epoch 1292 is the bouncing of lesson 04's last slides). The next slides ask which
+# samples pay, and why the steps became so small.
 
 # %% slideshow={"slide_type": "fragment"}
 fig = plot_costs({"softmax twice (the seminar's)": seminar_run.costs,
@@ -127,7 +128,7 @@ show(fig, alt="Cost per epoch over the seminar's 5000 epochs, log scale: the dou
 # Each sample's cost instead of their mean, at the `W` and `b` the seminar's run ended with:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. The mean hides who pays. Per sample, the double softmax charges every sample
+# About 2 minutes. The mean hides who pays. Per sample, the double softmax charges every sample
 # between 0.551 and 1.551; the true cross-entropy charges one sample 29.5. That sample, number 4
 # counting from 0, is the one the run gave up on: its true class gets a probability of about
 # 1e-13, and the double softmax charges it less than its ceiling.
@@ -180,20 +181,34 @@ assert abs(twice_at_0 / once_at_0 - 1 / 3) < 1e-12
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Why a third
 #
-# At $W = 0$ each sample's first softmax is $p = (\frac{1}{3}, \frac{1}{3}, \frac{1}{3})$, and the
-# second softmax of $p$ is $q = (\frac{1}{3}, \frac{1}{3}, \frac{1}{3})$ again. The seminar's cost
-# is the cross-entropy of the logits $p$, so its gradient with respect to $p$ is $q - y$. The
-# chain rule multiplies it by the first softmax's Jacobian,
-# $\frac{\partial p}{\partial z} = \mathrm{diag}(p) - p p^\top = \frac{1}{3}\left(I - \frac{1}{3}\mathbf{1}\mathbf{1}^\top\right)$,
-# and since the entries of $q - y$ sum to 0,
-# $\frac{\partial\,\text{cost}}{\partial z} = \frac{1}{3}(q - y)$. The true cross-entropy's is
-# $p - y = q - y$: three times larger, in the same direction. The second softmax's slope, not
-# saturation, makes the first factor of 3.
+# At $W = 0$ each sample's first softmax is $p = (\frac{1}{3}, \frac{1}{3}, \frac{1}{3})$. Both costs
+# reach $z$ through its Jacobian $J = \mathrm{diag}(p) - p p^\top = \frac{1}{3}(I - \frac{1}{3}\mathbf{1}\mathbf{1}^\top)$,
+# which scales any gradient whose entries sum to 0 by $\frac{1}{3}$. The seminar's cost has gradient
+# $q - y$ with respect to $p$ ($q$, the second softmax, is $p$ again): it reaches $z$ as
+# $\frac{1}{3}(q - y)$. The true cross-entropy's, $-y / p$, is $-3y$ here: its $\frac{1}{p_y} = 3$
+# cancels the Jacobian's third, and it reaches $z$ as $p - y$. Line by line, for a sample of class 0:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. Work it on the board: softmax's Jacobian at the uniform point is a third of
-# the centering matrix, and the centering matrix leaves q - y unchanged because its entries sum
-# to zero. So the run starts like F.cross_entropy at a third of the learning rate.
+# About 3 minutes. The third sits in the first softmax's Jacobian, which both costs pass
+# through. The log of the true cross-entropy divides by p_y = 1/3, which cancels it; the
+# second softmax replaced that log, and with it the 1/p. So the run starts like
+# F.cross_entropy at a third of the learning rate.
+
+# %% slideshow={"slide_type": "fragment"}
+p = torch.full((3,), 1 / 3, dtype=torch.float64)
+y_0 = torch.tensor([1.0, 0.0, 0.0], dtype=torch.float64)  # a sample of class 0, one-hot
+J = torch.diag(p) - torch.outer(p, p)
+twice_wrt_p, once_wrt_p = F.softmax(p, dim=0) - y_0, (0.0 - y_0) / p  # 0.0 - y: no -0
+
+
+def show_row(v):
+    return " ".join(f"{value:+.4f}" for value in v)
+
+
+print(f"d cost/dp, twice: {show_row(twice_wrt_p)}   once: {show_row(once_wrt_p)}")
+print(f"d cost/dz, twice: {show_row(J @ twice_wrt_p)}   once: {show_row(J @ once_wrt_p)}")
+torch.testing.assert_close(J @ twice_wrt_p, (p - y_0) / 3, rtol=0, atol=1e-15)
+torch.testing.assert_close(J @ once_wrt_p, p - y_0, rtol=0, atol=1e-15)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Then the first softmax saturates
@@ -202,7 +217,7 @@ assert abs(twice_at_0 / once_at_0 - 1 / 3) < 1e-12
 # true-class probability, and the true cross-entropy, which ends worse than at $W = 0$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 3 minutes. Two causes, in order: the factor 3 from the start, then saturation, which
+# About 2 minutes. Two causes, in order: the factor 3 from the start, then saturation, which
 # takes the ratio from a third to below a hundredth by epoch 5000. The true cost at the run's
 # end is above ln 3: the double softmax traded one sample for small gains on the others.
 
@@ -262,9 +277,9 @@ for epoch in range(nb_epochs + 1):
 # and the two costs' rounding differences, the same cost computed in another order, grow.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Same formula, computed two ways (log of softmax against log_softmax), so
-# they differ by rounding only, about 1e-16. At lr 0.1 training keeps that small. If someone
-# tries lr = 1.0, the printed gap grows: that is chaos amplifying rounding, not a bug.
+# About 1 minute. Same formula, computed two ways (log of softmax against log_softmax), so
+# they differ by rounding only. At lr 0.1 training keeps that below 1e-12. At lr = 1.0 the
+# printed gap grows: chaos amplifying rounding, not a bug.
 
 # %% slideshow={"slide_type": "fragment"}
 cross_entropy_run = train_cross_entropy(x_train, y_train, nb_epochs=nb_epochs, lr=lr, log_every=0)
@@ -311,7 +326,7 @@ print("the seminar's run, epoch 5000: b below 1e-15")
 # other*. Style 2's loop with that one line changed, at your `nb_epochs` and `lr`:
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. Three numbers instead of one; only their differences matter to the softmax,
+# About 1 minute. Three numbers instead of one; only their differences matter to the softmax,
 # and those do train. Compare the cost with F.cross_entropy's shared-bias run above.
 
 # %% slideshow={"slide_type": "fragment"}
@@ -364,8 +379,9 @@ print(f"the larger part of the difference: {larger}")
 #   $-\log\frac{e}{e+2} \approx 0.551$ (a floor, which the run stays far above) and
 #   $-\log\frac{1}{e+2} \approx 1.551$;
 # - saw, per sample (`reduction='none'`), the one sample the run gives up on;
-# - measured the stall: the gradient is a third of the cross-entropy's at $W = 0$, from the
-#   second softmax's slope, and then falls below a hundredth as the first softmax saturates;
+# - measured the stall: the gradient is a third of the cross-entropy's at $W = 0$ (the first
+#   softmax's Jacobian scales both by a third, and only the log's $\frac{1}{p_y}$ cancels it), and
+#   then falls below a hundredth as the first softmax saturates;
 # - fixed it by removing one softmax: at `lr = 0.1` the loop follows `F.cross_entropy` within
 #   $10^{-12}$;
 # - saw the shared bias's gradient vanish, and a bias per class give the `nn.Module` its lead.

@@ -52,9 +52,10 @@ print(F.cross_entropy(z, y))
 # ## Mistake 1: `F.nll_loss` on probabilities
 #
 # `F.nll_loss` only picks $-$input$[n, y_n]$ and averages; it expects
-# **log**-probabilities. Given probabilities, it returns minus the mean, over the
-# samples, of the true class's probability: a *negative* "loss", minimised by making it
-# more negative (both asserted).
+# **log**-probabilities. Given probabilities, it returns $-$mean($p_{\text{true}}$), a
+# *negative* "loss" (asserted). Minimising it still raises the true class's probability,
+# but with no log it fails like lesson 05's double softmax: on a confident mistake its
+# gradient vanishes (shown below).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Ask what a negative loss should make you suspect. The function
@@ -67,6 +68,30 @@ true_class_probs = F.softmax(z, dim=1)[torch.arange(len(y)), y]
 torch.testing.assert_close(F.nll_loss(F.softmax(z, dim=1), y), -true_class_probs.mean())
 assert F.nll_loss(F.softmax(z, dim=1), y) < 0
 print(f"minus the mean probability of the true class: {-true_class_probs.mean().item():.4f}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### A negative "loss" still trains, badly
+#
+# One sample of class 0 whose logits are sure of class 1: its true class gets probability
+# $5 \times 10^{-5}$. Both costs' gradients raise the true class's logit; $-p_{\text{true}}$'s is
+# $p_{\text{true}}$ times a vector of norm at most $\sqrt{2}$, so it vanishes just where the
+# model is most wrong (asserted).
+
+# %% [markdown] slideshow={"slide_type": "notes"}
+# About 2 minutes. The gradient of -p_y with respect to the logits is -p_y (one_hot - p):
+# tiny when p_y is tiny. The cross-entropy's is p - one_hot: the log's 1/p_y cancels the p_y,
+# which is what makes a confident mistake expensive to the cross-entropy and cheap here.
+
+# %% slideshow={"slide_type": "fragment"}
+mistake = torch.tensor([[0.0, 10.0, 0.0]], dtype=torch.float64, requires_grad=True)
+true_0 = torch.tensor([0])  # class 0 is true; the logits are sure of class 1
+p_true_0 = F.softmax(mistake, dim=1)[0, 0].item()
+(grad_p,) = torch.autograd.grad(F.nll_loss(F.softmax(mistake, dim=1), true_0), mistake)
+(grad_log,) = torch.autograd.grad(F.cross_entropy(mistake, true_0), mistake)
+print(f"p(true class) {p_true_0:.1e}; gradient norm: -p_true {grad_p.norm():.1e}, "
+      f"cross-entropy {grad_log.norm():.4f}")
+assert grad_p[0, 0] < 0 and grad_log[0, 0] < 0  # descent raises the true logit, both ways
+assert grad_p.norm() < 1e-4 * grad_log.norm()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Mistake 2: float or one-hot targets where class indices are expected

@@ -37,6 +37,15 @@ PACKAGE = Path(softmax_course.__file__).resolve().parent
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Write the student notebooks (``build/student/``, generated, not committed) once, before
+    any test reads them; under xdist the controller writes them before its workers start."""
+    if not hasattr(session.config, "workerinput"):
+        from tools.export import write_student_versions
+
+        write_student_versions(EXECUTED)
+
+
 @pytest.fixture
 def scratch(request: pytest.FixtureRequest) -> Iterator[Path]:
     """A folder of this test's own inside the repository (build/scratch/<test>), so that

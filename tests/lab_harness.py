@@ -1,12 +1,13 @@
 """The lab test's harness: JupyterLab started as ``make lab`` starts it, and one browser page.
 
-``lab`` starts the server on the student notebooks (``student/``) with a
-token, in temporary Jupyter folders, behind the tests' network guard;
-``lab_page`` loads JupyterLab in headless Chromium, records every request
-and refuses every write. ``open_and_run_all`` opens a notebook from the file
-browser and starts Run All Cells; ``check_nothing_leaked`` asserts that
-nothing left the machine and nothing under ``student/`` changed. The checks
-themselves are in ``test_lab_browser.py``.
+``lab`` starts the server on the student notebooks (``build/student/``, what
+``make lab`` copies into ``work/``) with a token, in temporary Jupyter
+folders, behind the tests' network guard; ``lab_page`` loads JupyterLab in
+headless Chromium, records every request and refuses every write.
+``open_and_run_all`` opens a notebook from the file browser and starts Run
+All Cells; ``check_nothing_leaked`` asserts that nothing left the machine and
+nothing under ``build/student/`` changed. The checks themselves are in
+``test_lab_browser.py``.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         # Checkpoints (JupyterLab makes one when it opens a file) go to the
-        # temporary folder, not student/.ipynb_checkpoints.
+        # temporary folder, not build/student/.ipynb_checkpoints.
         f"--FileCheckpoints.checkpoint_dir={home / 'checkpoints'}",
     ]  # fmt: skip
     if getattr(os, "geteuid", lambda: 1)() == 0:
@@ -222,7 +223,7 @@ def lab_page(lab, browser):
     context.on("request", lambda request: lab.requests.append(request.url))
 
     def refuse_writes(route, request):
-        # Saving, renaming, deleting or creating a file under student/; a
+        # Saving, renaming, deleting or creating a file under build/student/; a
         # checkpoint (JupyterLab makes one on opening) goes to a temporary folder.
         if request.method != "GET" and not request.url.split("?")[0].endswith("/checkpoints"):
             lab.blocked_writes.append(f"{request.method} {request.url}")
@@ -251,11 +252,12 @@ def check_nothing_leaked(lab: Lab) -> None:
     server = urlsplit(lab.url).netloc
     left_machine = [url for url in lab.requests if urlsplit(url).netloc != server]
     assert not left_machine, f"the browser tried to leave the machine: {left_machine}"
-    assert not lab.blocked_writes, f"the lab tried to write under student/: {lab.blocked_writes}"
+    blocked = lab.blocked_writes
+    assert not blocked, f"the lab tried to write under build/student/: {blocked}"
     attempts = lab.network_log.read_text() if lab.network_log.exists() else ""
     assert not attempts, f"the server or a kernel tried to reach the network:\n{attempts}"
     changed = [name for name, data in snapshot(STUDENT).items() if lab.sources.get(name) != data]
-    assert not changed, f"the lab changed or created files under student/: {changed}"
+    assert not changed, f"the lab changed or created files under build/student/: {changed}"
 
 
 def open_and_run_all(lab: Lab, page, lesson: Path, screenshots: Path) -> dict | str:

@@ -394,7 +394,7 @@ def tree_digest(*folders: Path) -> dict[str, str]:
     """Each file under the folders: its size and modification time, and its bytes' hash when small."""
     digest = {}
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
+        for path in sorted([folder] if folder.is_file() else folder.rglob("*")):
             if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
                 stat = path.stat()
                 content = (
@@ -428,7 +428,10 @@ def graded(tmp_path_factory):
     )
     expected, not_graded = hostile_class(out, grades)
     expected_lessons = every_lesson_class(lessons_out)
-    watched = [ROOT / name for name in ("src", "tools", "notebooks", "tests", ".git")]
+    # .git's hooks and config, where a planted file would run later; its objects and refs
+    # change with a maintainer's own commits during the test.
+    watched = [ROOT / name for name in ("src", "tools", "notebooks", "tests", ".git/hooks")]
+    watched += [ROOT / ".git" / "config"] if (ROOT / ".git" / "config").is_file() else []
     watched += [Path(sys.prefix), out, lessons_out]
     before = tree_digest(*watched)
     began = time.perf_counter()
@@ -544,3 +547,25 @@ def test_no_sandbox_means_a_clear_refusal(monkeypatch, capsys):
     assert stop.value.code == 2
     message = capsys.readouterr().err
     assert "bubblewrap" in message and "TRUST_NOTEBOOKS" in message
+
+
+def test_the_summary_counts_students_files_and_what_was_not_graded(tmp_path, capsys):
+    from tools import grade
+
+    for student, name, data in [("ann", "notes.ipynb", b"not json"), ("bo", "01_softmax.ipynb", b"")]:
+        (tmp_path / "in" / student).mkdir(parents=True)
+        (tmp_path / "in" / student / name).write_bytes(data)
+    (tmp_path / "in" / "cy").mkdir()
+    grade.main([str(tmp_path / "in"), "--out", str(tmp_path / "out")])
+    assert "3 students, 2 files: 0 graded, 2 not graded" in capsys.readouterr().out
+
+
+def test_trusted_notebooks_are_graded_without_the_sandbox_under_the_same_rules(tmp_path):
+    """``make grade TRUST_NOTEBOOKS=1``: the notebook runs in a plain process, scored the same way."""
+    (tmp_path / "in" / "me").mkdir(parents=True)
+    notebook = answered(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n")
+    nbformat.write(notebook, tmp_path / "in" / "me" / f"{FIRST}.ipynb")
+    grade_folder(tmp_path / "in", tmp_path / "out", limits=LIMITS, trusted=True)
+    rows = {row["exercise"]: row for row in rows_of(tmp_path / "out")}
+    assert rows["check_softmax"]["points"] == "0" and "rule broken" in rows["check_softmax"]["feedback"]
+    assert rows["check_temperature"]["points"] == rows["check_temperature"]["max"] == "6"

@@ -4,6 +4,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from softmax_course._validation import (
+    MAX_ROW_SUM_TOLERANCE,
+    require_rows_sum_to_one,
+    row_sum_tolerance,
+)
 from softmax_course.data import replay_seminar_draws
 from softmax_course.functional import (
     accuracy,
@@ -146,6 +151,69 @@ def test_cross_entropy_accepts_every_softmax_row(dtype, num_classes):
     y = torch.randint(num_classes, (500,), generator=generator)
     for probs in (F.softmax(z.to(dtype), dim=1), stable_softmax(z.to(dtype), dim=1)):
         assert not torch.isnan(cross_entropy_from_probs(probs, y))  # inf if p rounded to 0
+
+
+#: (dtype, number of classes): the widths at which an honest row's miss was measured;
+#: float16 from 100,000 classes has subnormal probabilities, float32 and float64
+#: at a million classes the largest accumulated sums.
+MEASURED_WIDTHS = [
+    (dtype, num_classes)
+    for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64)
+    for num_classes in (2, 3, 10, 100, 1000, 10**4, 10**5, 10**6)
+]
+
+
+@pytest.mark.parametrize(("dtype", "num_classes"), MEASURED_WIDTHS,
+                         ids=[f"{d}-{c}".replace("torch.", "") for d, c in MEASURED_WIDTHS])
+def test_row_sum_tolerance_is_well_above_what_honest_rows_miss(dtype, num_classes):
+    """Rows of F.softmax and of exp(z - max) / sum miss 1 by less than the tolerance / 2.5.
+
+    Not by more: a tolerance far above what rounding does would pass wrong rows too."""
+    generator = torch.Generator().manual_seed(num_classes)
+    rows = max(2, min(200, 2 * 10**6 // num_classes))
+    worst = 0.0
+    for scale in (0.01, 1.0, 3.0, 10.0, 30.0):
+        z = torch.randn(rows, num_classes, generator=generator, dtype=torch.float64) * scale
+        z = z.to(dtype)
+        exp_shifted = torch.exp(z - z.amax(dim=1, keepdim=True))
+        formula = exp_shifted / exp_shifted.sum(dim=1, keepdim=True)
+        # float16's sum of over 65,504 exps overflows: those rows are 0, not honest rows
+        overflowed = torch.isinf(exp_shifted.sum(dim=1))
+        assert (formula[overflowed] == 0).all()
+        assert dtype == torch.float16 or not overflowed.any()
+        honest = [F.softmax(z, dim=1)] + ([formula[~overflowed]] if (~overflowed).any() else [])
+        for probs in honest:
+            sums = probs.double().sum(dim=1)
+            worst = max(worst, (sums - 1).abs().max().item())
+            require_rows_sum_to_one(probs)
+    tolerance = row_sum_tolerance(dtype, num_classes)
+    assert 2.5 * worst <= tolerance < 0.1
+
+
+def test_the_row_sum_check_catches_a_wrong_row_in_low_precision():
+    """bfloat16 at 64 classes and float16 at 512: a 2 C eps tolerance reached 1 there."""
+    for dtype, num_classes in ((torch.bfloat16, 64), (torch.float16, 512), (torch.bfloat16, 10**5)):
+        z = torch.randn(8, num_classes, generator=torch.Generator().manual_seed(0))
+        wrong_dim = F.softmax(z.to(dtype), dim=0)
+        sums = wrong_dim.double().sum(dim=1)
+        assert (sums - 1).abs().max() > 0.05
+        with pytest.raises(ValueError, match=rf"classes in {dtype}\); .*wrong dim"):
+            require_rows_sum_to_one(wrong_dim)
+        off = torch.full((1, num_classes), 1.1 / num_classes, dtype=dtype)
+        with pytest.raises(ValueError, match=r"probs row 0 sums to 1\.\d+ \(off by \+"):
+            require_rows_sum_to_one(off)
+
+
+def test_the_row_sum_check_says_when_the_dtype_cannot_tell():
+    """float16 rows of 7 million classes: rounding alone may move an honest sum by 0.5."""
+    num_classes = 7 * 10**6
+    assert row_sum_tolerance(torch.float16, num_classes) >= MAX_ROW_SUM_TOLERANCE
+    assert row_sum_tolerance(torch.float32, num_classes) < 0.2
+    uniform = torch.full((1, num_classes), 1 / num_classes, dtype=torch.float16)
+    with pytest.raises(ValueError, match=r"7000000 classes in torch.float16: rounding alone may "
+                                         r"move an honest row's sum by 0.53.*cannot tell"):
+        require_rows_sum_to_one(uniform)
+    require_rows_sum_to_one(torch.full((1, num_classes), 1 / num_classes))  # float32 can tell
 
 
 def test_cross_entropy_refuses_a_softmax_over_the_wrong_dim():

@@ -1,6 +1,6 @@
 """The lab, as a student uses it: JupyterLab in headless Chromium, every lesson run from the menu.
 
-The test starts JupyterLab the way ``make lab`` does (``student/`` as its
+The test starts JupyterLab the way ``make lab`` does (the student notebooks as its
 root: the student notebooks, on 127.0.0.1, with a token; the harness is in
 ``lab_harness.py``), checks that the server refuses its API without the
 token, then in one browser page double-clicks each student notebook in the
@@ -25,7 +25,7 @@ Nothing leaves the machine: the browser records every request and may reach
 only the server, Chromium's flags send anything else nowhere, and the server
 and its kernels run behind the tests' network guard. Saving is blocked and
 recorded (autosave is off in the test's user settings), and every file under
-``student/`` must be byte-identical afterwards. A screenshot per lesson goes
+``build/student/`` must be byte-identical afterwards. A screenshot per lesson goes
 to ``build/screenshots/lab-NN_topic.png``.
 """
 

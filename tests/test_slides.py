@@ -14,6 +14,10 @@ from conftest import LESSONS, ROOT
 from tools.export import count_slides, slide_type, write_slides
 
 MAX_SLIDES = 15
+#: A lesson is a talk of at most this many minutes: the sum of its speaker notes' durations.
+MAX_MINUTES = 25
+#: How a speaker-notes cell says how long its section takes; "under a minute" counts as 1.
+DURATION = re.compile(r"\bAbout (\d+) minutes?\b|\bUnder a minute\b")
 
 
 def test_lessons_are_found():
@@ -49,6 +53,31 @@ def test_every_slide_has_speaker_notes_with_its_minutes(lesson):
         assert any(re.search(r"\bminutes?\b", note.source) for note in notes), (
             f"{lesson.name}: the notes of {first_line!r} do not say how many minutes it takes"
         )
+
+
+def minutes_of(note_source: str) -> int:
+    """The minutes one speaker-notes cell announces (its first "About N minutes")."""
+    match = DURATION.search(note_source)
+    assert match, f"notes without 'About N minutes' or 'Under a minute': {note_source[:60]!r}"
+    return int(match.group(1)) if match.group(1) else 1
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_each_lesson_takes_at_most_25_minutes(lesson):
+    notes = [cell.source for cell in jupytext.read(lesson).cells if slide_type(cell) == "notes"]
+    total = sum(minutes_of(note) for note in notes)
+    assert total <= MAX_MINUTES, (
+        f"{lesson.name}: its speaker notes add up to {total} minutes; a lesson is a talk of at "
+        f"most {MAX_MINUTES}: shorten or cut sections"
+    )
+
+
+def test_minutes_are_read_from_the_notes():
+    assert minutes_of("About 3 minutes. Read the table.") == 3
+    assert minutes_of("About 1 minute. Then") == 1
+    assert minutes_of("Under a minute. The imports.") == 1
+    with pytest.raises(AssertionError, match="notes without"):
+        minutes_of("Two minutes or so.")
 
 
 def test_the_static_slides_carry_the_notes_for_the_speaker_view(tmp_path):

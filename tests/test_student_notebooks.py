@@ -1,21 +1,19 @@
-"""The student notebooks: where a student works, up to date, unpaired, and never overwritten.
+"""The student notebooks, and the working copy that no update of the course touches.
 
-``student/NN_topic.ipynb`` is generated from each lesson by ``make student``
-(``tools.export student``) and committed, so that a clone, Binder and the
-make-free path all have it. These tests regenerate it in memory and compare;
-they edit a copy as a student would and run every writer of student files
-on it (``make student`` with and without FRESH, and ``make lab``'s step that
-restores a deleted notebook), and find the edit intact or a refusal naming the file.
+``build/student/NN_topic.ipynb`` is generated from each lesson (``make student``,
+``tools.export student``) and rewritten whole: nobody works there. ``make lab``
+copies each lesson once into ``work/`` (git-ignored) with
+``softmax_course.workspace``, and never writes a file there again. These
+tests edit a working copy as a student would, change a lesson, regenerate and
+run the lab's step again: the edit is intact, the new version is announced and
+reachable beside it, and a new lesson arrives.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext.config
@@ -23,123 +21,136 @@ import nbformat
 import pytest
 
 from conftest import EXECUTED, LESSONS, ROOT, tags
-from tools.export import MANIFEST, STUDENT_DIR, main, student_bytes
+from softmax_course import workspace
+from tools.export import STUDENT_DIR, WORK_DIR, main, slide_type, student_bytes
 
 IDS = [lesson.stem for lesson in LESSONS]
+#: How the speaker's notes begin ("About 2 minutes.", "Under a minute."): text for the speaker.
+NOTE_START = re.compile(r"^(About \d+(\.\d+)? minutes?|Under a minute)\b", re.M)
 
 
 @pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
-def test_student_notebook_is_up_to_date(twin):
-    committed = STUDENT_DIR / twin.name
-    assert committed.is_file(), f"{committed} is missing: run `make student` and commit it"
-    assert committed.read_bytes() == student_bytes(twin), (
-        f"{committed.relative_to(ROOT)} is not what `make student` writes from "
-        f"{twin.relative_to(ROOT)}: run `make student` (after `make execute`) and commit it"
-    )
+def test_make_student_writes_each_lesson_in_full(twin, tmp_path):
+    (tmp_path / "99_gone.ipynb").write_text("{}")  # a lesson that no longer exists
+    main(["student", *map(str, EXECUTED), "--out", str(tmp_path)])
+    assert (tmp_path / twin.name).read_bytes() == student_bytes(twin)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [t.name for t in EXECUTED]
 
 
-def test_the_manifest_names_every_student_notebook():
-    manifest = json.loads((STUDENT_DIR / MANIFEST).read_text())
-    assert sorted(manifest) == sorted(twin.name for twin in EXECUTED)
-    notebooks = sorted(path.name for path in STUDENT_DIR.glob("*.ipynb"))
-    assert notebooks == sorted(manifest), "student/ holds a notebook that no lesson generates"
+def test_student_notebooks_are_generated_not_committed():
+    tracked = subprocess.run(["git", "ls-files", "student", "build", "work"], cwd=ROOT,
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert tracked == "", f"generated or student files are committed: {tracked}"
+    paths = ["work/01_x.ipynb", "build/student/01_x.ipynb"]
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True,
+                             text=True, check=False).stdout.split()  # fmt: skip
+    assert ignored == paths, "git must ignore work/ and build/"
 
 
 @pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
 def test_a_student_notebook_is_paired_with_nothing(twin):
     """jupytext must never write a lesson's solutions into a student's file, nor read one."""
-    path = STUDENT_DIR / twin.name
     config = jupytext.config.load_jupytext_configuration_file(str(ROOT / "pyproject.toml"))
-    assert config.default_formats(str(path)) is None, config.default_formats(str(path))
+    for folder in (STUDENT_DIR, WORK_DIR):
+        path = folder / twin.name
+        assert config.default_formats(str(path)) is None, config.default_formats(str(path))
     assert config.default_formats(str(twin)), "the lessons themselves are paired"
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.reads(student_bytes(twin).decode(), as_version=4)
     assert "jupytext" not in notebook.metadata, notebook.metadata
-    assert not list(STUDENT_DIR.glob("*.py")), "no percent twin beside a student notebook"
 
 
 @pytest.mark.parametrize("twin", EXECUTED, ids=IDS)
-def test_every_check_shows_the_unsolved_state(twin):
-    notebook = nbformat.read(STUDENT_DIR / twin.name, as_version=4)
+def test_no_speaker_note_and_every_check_unsolved(twin):
+    lesson = nbformat.read(twin, as_version=4)
+    notes = [cell for cell in lesson.cells if slide_type(cell) == "notes"]
+    assert notes, "the lesson has speaker notes"
+    notebook = nbformat.reads(student_bytes(twin).decode(), as_version=4)
+    assert not [cell for cell in notebook.cells if slide_type(cell) == "notes"]
+    sources = {cell.source for cell in notebook.cells}
+    assert not [note.source[:60] for note in notes if note.source in sources]
+    assert not [cell.source[:60] for cell in notebook.cells if NOTE_START.search(cell.source)]
     checks = [cell for cell in notebook.cells if "check" in tags(cell)]
     assert checks and not [cell for cell in notebook.cells if "solution" in tags(cell)]
     for cell in checks:
         text = "".join(output.get("text", "") for output in cell.outputs)
         assert "not written yet" in text or "write your prediction first" in text, text
         assert "✓" not in text
+    assert notebook.metadata[workspace.KEY] == {
+        "lesson": twin.stem, "version": workspace.digest(notebook.cells)
+    }  # fmt: skip
 
 
-@dataclass
-class Run:
-    returncode: int
-    stderr: str
-
-
-def export(folder: Path, *options: str) -> Run:
-    """``python -m tools.export student`` as the Makefile runs it, into ``folder``."""
-    try:
-        main(["student", *map(str, EXECUTED), "--out", str(folder), *options])
-    except SystemExit as exit_:
-        return Run(1, str(exit_.code))
-    return Run(0, "")
-
-
-def test_every_make_target_that_writes_student_files_goes_through_the_guarded_writer():
+def test_the_lab_copies_into_work_and_installs_only_what_a_student_needs():
     plan = subprocess.run(
-        ["make", "-n", "-o", ".venv/.installed", "lab", "student", "FRESH=01_softmax"],
+        ["make", "-n", "-W", "pyproject.toml", "lab", "NEW=01_softmax"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
-    writers = [line for line in plan.splitlines() if "student" in line and "tools.export" in line]
-    assert len(writers) == 2, plan
-    assert "--missing-only" in writers[0] and "--fresh 01_softmax" in writers[1], writers
-    makefile = (ROOT / "Makefile").read_text()
-    others = [
-        line for line in makefile.splitlines()
-        if line.startswith("\t") and re.search(r"(?<![<\w])student(?![>\w])", line)
-        and "tools.export student" not in line and "root_dir=student" not in line
-    ]  # fmt: skip
-    assert not others, f"a recipe touches student/ without the guarded writer: {others}"
+    assert "pip install --quiet -e ." in plan and "[dev]" not in plan, plan
+    assert "softmax_course.workspace build/student work --beside 01_softmax" in plan, plan
+    assert "--ServerApp.root_dir=work " in plan, plan
+    test_plan = subprocess.run(["make", "-n", "-W", "pyproject.toml", "test"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "-e '.[dev]'" in test_plan, "make test installs the maintainer's tools"
+    recipes = [line for line in (ROOT / "Makefile").read_text().splitlines()
+               if line.startswith("\t") and re.search(r"\bwork\b|WORK_DIR", line)]  # fmt: skip
+    assert all("softmax_course.workspace" in line or "root_dir" in line for line in recipes), (
+        f"a recipe touches work/ other than through softmax_course.workspace: {recipes}"
+    )
 
 
-def test_a_students_edit_is_never_overwritten(tmp_path):
-    folder = tmp_path / "student"
-    shutil.copytree(STUDENT_DIR, folder)
-    mine = folder / EXECUTED[0].name
+def changed(twin: Path, folder: Path) -> Path:
+    """``twin`` with one more markdown cell (a new version of the lesson), in ``folder``."""
+    notebook = nbformat.read(twin, as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_markdown_cell("A sentence added in an update."))
+    path = folder / twin.name
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_an_update_never_touches_a_students_copy_and_offers_the_new_version(tmp_path):
+    published, work = tmp_path / "published", tmp_path / "work"
+    main(["student", *map(str, EXECUTED[:-1]), "--out", str(published)])
+    first = workspace.update(published, work)
+    assert first == [f"new lesson: {work / twin.name}" for twin in EXECUTED[:-1]]
+
+    mine = work / EXECUTED[0].name
     notebook = nbformat.read(mine, as_version=4)
     stub = next(cell for cell in notebook.cells if "raise NotImplementedError" in cell.source)
     stub.source = stub.source.replace("raise NotImplementedError", "return z  # my attempt")
     nbformat.write(notebook, mine)
     edited = mine.read_bytes()
+    untouched = {path: path.read_bytes() for path in work.iterdir() if path != mine}
 
-    lab = export(folder, "--missing-only")  # make lab
-    assert lab.returncode == 0, lab.stderr
+    # The course changes lesson 1 and adds the last lesson; make student, then make lab.
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    new_first = changed(EXECUTED[0], sources)
+    main(["student", str(new_first), *map(str, EXECUTED[1:]), "--out", str(published)])
+    report = workspace.update(published, work)
+    assert mine.read_bytes() == edited, "the student's edited copy was written"
+    assert all(path.read_bytes() == data for path, data in untouched.items())
+    assert (work / EXECUTED[-1].name).read_bytes() == (published / EXECUTED[-1].name).read_bytes()
+    new_version = workspace.version(published / EXECUTED[0].name)
+    assert new_version != workspace.version(mine)
+    beside = work / workspace.beside_name(EXECUTED[0].stem, new_version)
+    (announcement,) = [line for line in report if line.startswith(EXECUTED[0].stem)]
+    assert f"make lab NEW={EXECUTED[0].stem}" in announcement and beside.name in announcement
+    assert not beside.exists()
+
+    report = workspace.update(published, work, beside=[EXECUTED[0].stem])
+    assert beside.read_bytes() == (published / EXECUTED[0].name).read_bytes()
+    assert "A sentence added in an update." in beside.read_text()
     assert mine.read_bytes() == edited
-
-    refused = export(folder)  # make student
-    assert refused.returncode != 0 and mine.read_bytes() == edited
-    assert str(mine) in refused.stderr
-    assert f"make student FRESH={EXECUTED[0].stem}" in refused.stderr
-    others = [folder / twin.name for twin in EXECUTED[1:]]
-    assert all(path.read_bytes() == (STUDENT_DIR / path.name).read_bytes() for path in others)
-
-    fresh = export(folder, "--fresh", EXECUTED[0].stem)  # make student FRESH=01_softmax
-    assert fresh.returncode == 0, fresh.stderr
-    (backup,) = (folder / "backup").glob(f"{EXECUTED[0].stem}-*.ipynb")
-    assert backup.read_bytes() == edited, "FRESH moves the student's work aside, it never drops it"
-    assert mine.read_bytes() == (STUDENT_DIR / mine.name).read_bytes()
+    assert report == [f"{EXECUTED[0].stem}: the new version is beside yours: {beside}"]
+    assert workspace.update(published, work) == report, "it keeps saying where the new one is"
 
 
-def test_an_untouched_or_deleted_notebook_is_refreshed(tmp_path):
-    folder = tmp_path / "student"
-    shutil.copytree(STUDENT_DIR, folder)
-    (folder / EXECUTED[1].name).unlink()
-    assert export(folder, "--missing-only").returncode == 0  # make lab brings it back
-    assert (folder / EXECUTED[1].name).read_bytes() == (STUDENT_DIR / EXECUTED[1].name).read_bytes()
-    # A notebook unchanged since make student wrote it may be replaced by a newer lesson.
-    manifest = json.loads((folder / MANIFEST).read_text())
-    old = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n'
-    (folder / EXECUTED[2].name).write_bytes(old)
-    manifest[EXECUTED[2].name] = hashlib.sha256(old).hexdigest()
-    (folder / MANIFEST).write_text(json.dumps(manifest))
-    result = export(folder)
-    assert result.returncode == 0, result.stderr
-    assert (folder / EXECUTED[2].name).read_bytes() == (STUDENT_DIR / EXECUTED[2].name).read_bytes()
+def test_the_workspace_command_refuses_an_unknown_lesson(tmp_path, capsys):
+    main(["student", str(EXECUTED[0]), "--out", str(tmp_path / "published")])
+    with pytest.raises(SystemExit) as stopped:
+        workspace.main([str(tmp_path / "published"), str(tmp_path / "work"), "--beside", "1_x"])
+    assert stopped.value.code == 2 and "no such lesson" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        workspace.main([str(tmp_path / "nothing"), str(tmp_path / "work")])
+    assert "no lesson notebooks" in capsys.readouterr().err
+    assert json.loads((tmp_path / "published" / EXECUTED[0].name).read_text())["metadata"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import PACKAGE, ROOT
 
-#: What the lessons import, and nothing else (paths below softmax_course/, without ``.py``).
+#: What the lessons import, make lab's working copy, nothing else (below softmax_course/, no .py).
 LESSON_MODULES = {
     "__init__",
     "_validation",
@@ -36,11 +36,13 @@ LESSON_MODULES = {
     "models",
     "plotting",
     "training",
+    "workspace",  # not a lesson's: make lab's working copy (python -m softmax_course.workspace)
 }
 #: The notebook machinery of the maintainer's tools; students never import it.
 TOOLING = {"nbclient", "nbconvert", "jupytext", "jupyter_client", "nbformat", "tools"}
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache"
+    ".git", ".venv", ".venv-colab", "build", "work", "*.egg-info", "__pycache__", ".pytest_cache",
+    ".ruff_cache",
 )
 
 

@@ -1,17 +1,18 @@
 """``make student``, ``make slides`` and ``make site``: files built from the stored outputs.
 
     python -m tools.export student|slides|site notebooks/*.ipynb [--out DIR]
-    python -m tools.export student notebooks/*.ipynb [--fresh NN_topic ...] [--missing-only]
 
 Nothing is re-executed. Every file made here is public, so each is built from
 the student version of a lesson: the cells tagged ``solution`` removed, and
 under each check cell the output that the check prints for the untouched stub
-("not written yet"), as a student sees it before writing anything.
+("not written yet"), as a student sees it before writing anything. The student
+notebooks also leave out the speaker's notes; the slides keep them for the
+speaker view.
 
-The student notebooks (``student/NN_topic.ipynb``, committed) are where a
-student works, so ``make student`` never overwrites one that differs from what
-it last wrote there (``student/.generated.json`` holds the SHA-256 of each):
-it refuses and names the file and how to get a fresh copy.
+The student notebooks (``build/student/NN_topic.ipynb``) are generated and
+rewritten whole every time: nobody works in them. ``make lab`` copies each
+once into ``work/`` (git-ignored, ``softmax_course.workspace``), and
+``make release`` ships them (``tools.release``).
 """
 
 from __future__ import annotations
@@ -19,24 +20,24 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import hashlib
 import io
 import json
 import subprocess
-import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
 from jinja2 import DictLoader
 from nbconvert import MarkdownExporter, SlidesExporter
 
+from softmax_course.workspace import stamp
+
 ROOT = Path(__file__).resolve().parent.parent
-#: Where students work (``make lab`` opens it); committed, never paired with the lessons.
-STUDENT_DIR = ROOT / "student"
-#: In STUDENT_DIR: the SHA-256 of each notebook as ``make student`` last wrote it.
-MANIFEST = ".generated.json"
+#: The generated student notebooks (``make student``): rewritten whole, never worked in.
+STUDENT_DIR = ROOT / "build" / "student"
+#: Where a student works (``make lab`` copies each lesson there once; git ignores it).
+WORK_DIR = ROOT / "work"
 #: The notebook metadata a student notebook keeps (no jupytext pairing, no seminar front matter).
 STUDENT_METADATA = ("kernelspec", "language_info")
 
@@ -123,14 +124,24 @@ def unsolved_output(source: str) -> str:
     return printed.getvalue()
 
 
-def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+def student_version(
+    notebook: nbformat.NotebookNode, lesson: str | None = None, notes: bool = False
+) -> nbformat.NotebookNode:
     """The lesson as a student gets it: no solution cells, each check showing the unsolved state.
 
-    Code cells are numbered again in order (the cells a student runs), and the
-    notebook keeps only its kernel metadata.
+    The speaker's notes (``slide_type`` "notes") go too, unless ``notes`` (the
+    slides keep them for the speaker view). Code cells are numbered again in
+    order (the cells a student runs), and the notebook keeps only its kernel
+    metadata, plus, given ``lesson``, the lesson's name and version
+    (``softmax_course.workspace.stamp``), which tell a working copy that a
+    newer version exists.
     """
     student = nbformat.from_dict(json.loads(json.dumps(notebook)))
-    student.cells = [c for c in student.cells if "solution" not in c.metadata.get("tags", [])]
+    student.cells = [
+        cell for cell in student.cells
+        if "solution" not in cell.metadata.get("tags", [])
+        and (notes or slide_type(cell) != "notes")
+    ]  # fmt: skip
     count = 0
     for cell in student.cells:
         if cell.cell_type != "code":
@@ -146,78 +157,38 @@ def student_version(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     student.metadata = nbformat.from_dict(
         {key: notebook.metadata[key] for key in STUDENT_METADATA if key in notebook.metadata}
     )
+    if lesson is not None:
+        stamp(student, lesson)
     return student
 
 
 def student_bytes(lesson: Path) -> bytes:
     """The student notebook of ``lesson`` (an executed .ipynb), as ``make student`` writes it."""
-    notebook = student_version(nbformat.read(lesson, as_version=4))
+    notebook = student_version(nbformat.read(lesson, as_version=4), lesson.stem)
     return nbformat.writes(notebook).encode("utf-8") + b"\n"
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def write_student_versions(paths: Sequence[Path], out_dir: Path = STUDENT_DIR) -> list[Path]:
+    """Write ``out_dir/NN_topic.ipynb`` for each lesson, replacing what was there.
 
-
-class StudentWorkInTheWay(Exception):
-    """A student notebook differs from what ``make student`` last wrote: someone's work."""
-
-
-def write_student_versions(
-    paths: Sequence[Path],
-    out_dir: Path = STUDENT_DIR,
-    fresh: Sequence[str] = (),
-    missing_only: bool = False,
-) -> list[Path]:
-    """Write ``out_dir/NN_topic.ipynb`` for each lesson, never over a student's work.
-
-    A notebook is (re)written when it is missing, or unchanged since this
-    function last wrote it (its SHA-256 is in the manifest). One that differs
-    from both is left as it is and named in a :class:`StudentWorkInTheWay`
-    raised after the others are written, unless its lesson is in ``fresh``:
-    then it is first moved to ``out_dir/backup/`` and a fresh copy written.
-    ``missing_only`` writes only notebooks that do not exist (``make lab``).
+    ``out_dir`` is generated (``build/student``); a student works in a copy of
+    it (``make lab``), so nothing here is anyone's work. A notebook no lesson
+    makes any more is removed, so that the folder holds exactly the lessons.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = out_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    unknown = set(fresh) - {path.stem for path in paths}
-    if unknown:
-        raise ValueError(f"FRESH names no lesson: {sorted(unknown)}")
-    written, refused = [], []
+    written = []
     for path in paths:
         target = out_dir / path.name
-        if missing_only and target.exists():
-            continue
         data = student_bytes(path)
-        if target.exists():
-            current = target.read_bytes()
-            if current == data:
-                manifest[target.name] = sha256(data)
-                continue
-            if path.stem in fresh:
-                backup = out_dir / "backup" / (
-                    f"{path.stem}-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}.ipynb"
-                )
-                backup.parent.mkdir(exist_ok=True)
-                target.rename(backup)
-                print(f"moved your {target.name} to {backup}")
-            elif manifest.get(target.name) != sha256(current):
-                refused.append(target)
-                continue
-        target.write_bytes(data)
-        manifest[target.name] = sha256(data)
+        if not target.exists() or target.read_bytes() != data:
+            partial = target.with_suffix(".ipynb.partial")
+            partial.write_bytes(data)
+            partial.replace(target)  # whole or not at all, also beside another writer
         written.append(target)
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
-    if refused:
-        raise StudentWorkInTheWay(
-            "\n".join(
-                f"{target} has changes of its own (a student's work?): left as it is. For a fresh "
-                f"copy, move it away, or run `make student FRESH={target.stem}` (which moves it "
-                f"to {out_dir / 'backup'}/ first)."
-                for target in refused
-            )
-        )
+    names = {path.name for path in paths}
+    for stale in out_dir.glob("*.ipynb"):
+        if stale.name not in names:
+            stale.unlink()
     return written
 
 
@@ -245,7 +216,8 @@ def write_slides(paths: Sequence[Path], out_dir: Path, vendor: str = "vendor") -
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        body, _ = exporter.from_notebook_node(student_version(nbformat.read(path, as_version=4)))
+        lesson = student_version(nbformat.read(path, as_version=4), notes=True)
+        body, _ = exporter.from_notebook_node(lesson)
         target = out_dir / f"{path.stem}.slides.html"
         target.write_text(body, encoding="utf-8")
         written.append(target)
@@ -310,8 +282,7 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     written = []
     for path in paths:
         lesson = nbformat.read(path, as_version=4)
-        notebook = student_version(lesson)  # a copy: the speaker notes can go in place
-        notebook.cells = [cell for cell in notebook.cells if slide_type(cell) != "notes"]
+        notebook = student_version(lesson)  # without the speaker's notes
         files_dir = f"{path.stem}_files"
         body, resources = exporter.from_notebook_node(
             notebook, resources={"output_files_dir": files_dir, "unique_key": path.stem}
@@ -326,9 +297,9 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
     return written
 
 
-#: ``make student|slides|site``: each writes its lessons' files (student/; the others in build/).
+#: ``make student|slides|site``: each writes its lessons' files (in build/).
 WRITERS = {
-    "student": (write_student_versions, "write student/ notebooks (never over a student's work)"),
+    "student": (write_student_versions, "write the student notebooks (build/student/)"),
     "slides": (write_slides, "write reveal.js slides"),
     "site": (write_site, "write Jekyll seminar pages"),
 }
@@ -342,18 +313,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         command.add_argument("notebooks", nargs="*", type=Path)
         default = STUDENT_DIR if name == "student" else ROOT / "build" / name
         command.add_argument("--out", type=Path, default=default)
-        if name == "student":
-            command.add_argument("--fresh", nargs="*", default=[], metavar="NN_topic")
-            command.add_argument("--missing-only", action="store_true")
     args = parser.parse_args(argv)
     write, _ = WRITERS[args.command]
-    options = {}
-    if args.command == "student":
-        options = {"fresh": args.fresh, "missing_only": args.missing_only}
-    try:
-        written = write(args.notebooks, args.out, **options)
-    except StudentWorkInTheWay as refusal:
-        sys.exit(str(refusal))
+    written = write(args.notebooks, args.out)
     for path in written:
         print(f"wrote {path}")
 

@@ -55,6 +55,8 @@ from tools.hidden_cases import HIDDEN_CASES
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 RUNNER = Path(__file__).resolve().parent / "run_submission.py"
+#: This environment's Python, by a path with no ".." (the sandbox has no folders to climb through).
+PYTHON = os.path.abspath(sys.executable)
 COLUMNS = ("student", "file", "lesson", "exercise", "points", "max", "feedback")
 #: A notebook larger than this is not graded (the lessons' student notebooks are < 100 kB).
 MAX_NOTEBOOK_BYTES = 5 * 2**20
@@ -227,11 +229,11 @@ def run_in_sandbox(
         if trusted:
             work = private / "work"
             work.mkdir()
-            argv = [sys.executable, str(private / RUNNER.name), "{fd}", str(private), str(work)]
+            argv = [PYTHON, str(private / RUNNER.name), "{fd}", str(private), str(work)]
             command, cwd = argv, work
         else:
             argv = [
-                sys.executable,
+                PYTHON,
                 f"{sandbox.GRADER_DIR}/{RUNNER.name}",
                 "{fd}",
                 sandbox.GRADER_DIR,

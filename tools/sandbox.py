@@ -104,7 +104,7 @@ def _bwrap_base() -> list[str]:
 
 def _read_only_roots() -> list[Path]:
     """The Python runtime, the environment and the course package: what a kernel needs."""
-    roots = [Path(sys.base_prefix).resolve(), Path(sys.prefix).absolute()]
+    roots = [Path(sys.base_prefix).resolve(), Path(os.path.abspath(sys.prefix))]
     package = Path(softmax_course.__file__).resolve().parent
     if not any(package.is_relative_to(root) for root in roots):
         roots.append(package)  # an editable install: the package's source folder only
@@ -133,7 +133,7 @@ def command(private: Path, argv: Sequence[str], limits: Limits, uid: int) -> lis
     environment = {
         "HOME": WORK_DIR,
         "TMPDIR": "/tmp",
-        "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin",
+        "PATH": f"{os.path.abspath(sys.prefix)}/bin:/usr/bin:/bin",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",

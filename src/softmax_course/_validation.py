@@ -101,15 +101,58 @@ def require_same_length(
         )
 
 
+#: The largest rounding slack ``require_rows_sum_to_one`` accepts: a row that sums to
+#: 0.5 or 1.5 is not one sample's probabilities, and a check that let it pass would say nothing.
+MAX_ROW_SUM_TOLERANCE = 0.5
+
+
+def row_sum_tolerance(dtype: torch.dtype, num_classes: int) -> float:
+    """How far an honest softmax row of ``num_classes`` probabilities in ``dtype`` may miss 1.
+
+    Two roundings move a row's sum (measured on ``F.softmax`` and on
+    ``exp(z - max) / sum``, rows of 2 to a million classes, logits of scale 0.01
+    to 30; see ``tests/test_functional.py``):
+
+    - each probability is rounded to ``dtype`` relative to its own size, so
+      together they move the sum by at most half an eps of ``dtype`` (measured:
+      at most 0.41 eps for ``F.softmax``, 0.70 eps for the formula), plus, for
+      probabilities below the smallest normal number, an absolute half step of
+      the subnormals each (float16 at 100,000 classes and more: 10.7 eps at a
+      million);
+    - the sum that normalises the row, accumulated in float32 for half types
+      (``F.softmax`` and ``torch.sum`` on the CPU do) or in ``dtype`` itself,
+      moves every probability by its relative error, which grows with the
+      number of classes: ``F.softmax`` in float32 missed by 4.6 eps at 1,000
+      classes and 1,367 eps at a million, in float64 by 9 and 915 eps.
+
+    The tolerance is ``4 eps + C (eps_sum / 8 + smallest subnormal)``, with
+    ``eps_sum`` the eps of the type the sum is accumulated in: 2.6 times the
+    largest measured miss or more (float64 at 10 classes: 2 eps against 5.25).
+    """
+    info = torch.finfo(dtype)
+    summed_in = torch.finfo(torch.promote_types(dtype, torch.float32))
+    smallest_subnormal = info.smallest_normal * info.eps
+    return 4 * info.eps + num_classes * (summed_in.eps / 8 + smallest_subnormal)
+
+
 def require_rows_sum_to_one(probs: torch.Tensor, name: str = "probs") -> None:
     """Raise if a row of ``probs`` (one sample's probabilities) does not sum to 1.
 
-    Each of the C probabilities is rounded a few times in ``probs.dtype``, so an
-    honest row misses 1 by a few roundings per class: measured at most 0.5 C eps
-    for softmax rows of 2 to 1000 classes in float16, bfloat16, float32 and
-    float64. The tolerance, 2 C eps, is four times that.
+    The slack is :func:`row_sum_tolerance`. Where rounding alone may move an
+    honest row's sum by :data:`MAX_ROW_SUM_TOLERANCE` or more (float16 from about
+    6.7 million classes, float32 and bfloat16 from about 30 million), the check
+    cannot tell a softmax over the wrong dim from an honest one, and says so
+    instead of passing every row.
     """
-    tolerance = 2 * probs.shape[1] * torch.finfo(probs.dtype).eps
+    num_classes = probs.shape[1]
+    tolerance = row_sum_tolerance(probs.dtype, num_classes)
+    if tolerance >= MAX_ROW_SUM_TOLERANCE:
+        raise ValueError(
+            f"{name} has {num_classes} classes in {probs.dtype}: rounding alone may move an "
+            f"honest row's sum by {tolerance:.2g}, so the check that each row sums to 1 "
+            "cannot tell one sample's probabilities from a softmax over the wrong dim; "
+            "compute the probabilities in a wider dtype (float64) and pass those"
+        )
     sums = probs.detach().double().sum(dim=1)
     bad = (sums - 1).abs() > tolerance
     if bad.any():
@@ -117,7 +160,7 @@ def require_rows_sum_to_one(probs: torch.Tensor, name: str = "probs") -> None:
         total = float(sums[row])
         raise ValueError(
             f"{name} row {row} sums to {total:.6g} (off by {total - 1:+.1e}), "
-            f"not 1 (tolerance {tolerance:.1e} for {probs.dtype}); each row must be one sample's "
-            "probabilities: "
+            f"not 1 (tolerance {tolerance:.1e} for {num_classes} classes in {probs.dtype}); "
+            "each row must be one sample's probabilities: "
             "was the softmax taken over the wrong dim (dim=0 instead of dim=1)?"
         )

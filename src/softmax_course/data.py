@@ -146,7 +146,7 @@ def standardize(x_train: torch.Tensor, x_test: torch.Tensor) -> tuple[torch.Tens
         )
     if len(x_train) < 2:
         raise ValueError(f"x_train needs at least 2 samples for a spread, got {len(x_train)}")
-    mean = x_train.mean(dim=0)
-    std = x_train.std(dim=0, correction=0)
-    std = torch.where(std > 0, std, torch.ones_like(std))
-    return (x_train - mean) / std, (x_test - mean) / std
+    center = x_train.mean(dim=0)
+    spread = x_train.std(dim=0, correction=0)
+    scale = torch.where(spread > 0, spread, torch.ones_like(spread))
+    return (x_train - center) / scale, (x_test - center) / scale

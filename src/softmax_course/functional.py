@@ -30,10 +30,10 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """
     z = require_scores(z, "z", dims=(1, 2))
     require_dim(z, dim)
-    exp_z = torch.exp(z)
-    total = exp_z.sum(dim=dim, keepdim=True)
+    exps = torch.exp(z)
+    total = exps.sum(dim=dim, keepdim=True)
     if torch.isinf(total).any() or (total == 0).any():
-        if torch.isinf(exp_z).any():
+        if torch.isinf(exps).any():
             problem = f"exp(z) overflows to inf in {z.dtype}"
         elif torch.isinf(total).any():
             problem = (
@@ -45,7 +45,7 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
             f"{problem} (logits from {float(z.min()):g} to "
             f"{float(z.max()):g}); use stable_softmax, which subtracts the maximum first"
         )
-    return exp_z / total
+    return exps / total
 
 
 def stable_softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
@@ -91,10 +91,11 @@ def one_hot(y: torch.Tensor, num_classes: int) -> torch.Tensor:
 def cross_entropy_from_probs(probs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean over samples of ``-log(probs[i, y[i]])``, the seminar's cost.
 
-    That is ``-sum(one_hot(y) * log(probs))`` with ``0 * log(0)`` taken as 0: a
-    probability that rounded to 0 in a wrong class does not turn the cost into
-    ``nan``. ``probs`` are probabilities (rows of a softmax), not logits; prefer
-    ``F.cross_entropy`` on logits (the numerical-stability lesson says why).
+    That is ``-(one_hot(y) * log(probs)).sum(dim=1).mean()``, the seminar's
+    formula, with ``0 * log(0)`` taken as 0: a probability that rounded to 0 in
+    a wrong class does not turn the cost into ``nan``. ``probs`` are
+    probabilities (rows of a softmax), not logits; prefer ``F.cross_entropy``
+    on logits (the numerical-stability lesson says why).
     """
     probs = require_scores(probs, "probs", dims=(2,))
     y = require_labels(y, probs.shape[1])

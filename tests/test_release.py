@@ -1,0 +1,299 @@
+"""``make release``: the student distribution holds no answer, stands alone, and runs on Colab.
+
+The release is written (``tools.release``) into a temporary folder, as a git
+repository, and then:
+
+- every file of it is read: no line of a solution, no text of the grader's
+  hidden cases, no speaker's note, no instructor tool, no placeholder;
+- it is copied into an empty folder, a fresh environment is built from its
+  own ``requirements.txt`` alone (offline, from the wheels ``make
+  release-wheels`` downloaded; installed by uv, from its cache), and every
+  lesson runs there top to bottom in the student's working copy: each check
+  prints "not written yet";
+- its helper package is installed, with the command of the notebooks' first
+  (Colab) cell, into a fresh environment holding another torch than the pin
+  (``make colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a
+  torch of its own); the torch stays, and every lesson runs there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_student_files import HIDDEN_TEXT, SECRETS, code_lines, visible_text
+
+from conftest import EXECUTED, LESSONS, ROOT, tags
+from softmax_course import workspace
+from tools.export import slide_type
+from tools.release import COLAB_CELL, package_spec, parse_repo, pins, write_release
+
+URL = "https://github.com/softmax-course/softmax-exercises"
+WHEELHOUSE = ROOT / "build" / "wheelhouse"
+UV_CACHE = ROOT / "build" / "uv-cache"
+UV = Path(sys.executable).parent / "uv"
+COLAB_VENV = ROOT / ".venv-colab"
+COLAB_TORCH = "2.14.1"
+#: Words that mark a file as unfinished or pointing nowhere.
+PLACEHOLDER = re.compile(r"OWNER|<owner>|<name>|your-?name|example\.(com|org)|TODO|FIXME|XXX")
+#: Seconds: a lesson takes well under a minute here; a fresh install a few minutes.
+LESSON_TIMEOUT = 600
+INSTALL_TIMEOUT = 900
+
+
+#: The environments of these two tests come from the Makefile (make release-wheels, make
+#: colab-env), which Windows, running the make-free commands, does not have.
+NEEDS_MAKE = pytest.mark.skipif(sys.platform == "win32", reason="needs make test's environments")
+
+
+def every_note() -> list[str]:
+    """The speaker's notes of every lesson (the markdown of its cells of slide_type notes)."""
+    return [
+        cell.source
+        for twin in EXECUTED
+        for cell in nbformat.read(twin, as_version=4).cells
+        if slide_type(cell) == "notes"
+    ]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return write_release(EXECUTED, tmp_path_factory.mktemp("release") / "softmax-exercises", URL)
+
+
+def shipped(release: Path) -> list[Path]:
+    listed = subprocess.run(["git", "ls-files"], cwd=release, capture_output=True, text=True,
+                            check=True).stdout.split()  # fmt: skip
+    return [release / name for name in listed]
+
+
+def test_the_release_is_a_committed_repository_of_the_student_files(release):
+    status = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=release,
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert status == "", f"the release repository is not clean: {status}"
+    files = {path.relative_to(release).as_posix() for path in shipped(release)}
+    assert {f"notebooks/{twin.name}" for twin in EXECUTED} <= files
+    assert {"README.md", "Makefile", "requirements.txt", "binder/requirements.txt",
+            "pyproject.toml", ".gitignore", "src/softmax_course/exercises/__init__.py"} <= files
+    lessons = sorted(name for name in files if name.startswith("notebooks/"))
+    assert lessons == [f"notebooks/{twin.name}" for twin in EXECUTED], "only the lessons, as .ipynb"
+    leaked = [name for name in files if name.split("/")[0] in {"tools", "tests", "build", "student"}
+              or "hidden_cases" in name or name.endswith(".pyc")]  # fmt: skip
+    assert not leaked, f"instructor files in the release: {leaked}"
+
+
+def test_no_released_file_holds_an_answer_a_note_or_a_placeholder(release):
+    every_secret = set().union(*SECRETS.values())
+    notes = every_note()
+    note_lines = {line.strip() for note in notes for line in note.splitlines() if len(line) > 30}
+    assert notes and note_lines
+    problems = []
+    for path in shipped(release):
+        text = visible_text(path)
+        if path.suffix == ".ipynb":
+            notebook = nbformat.reads(text, as_version=4)
+            sources = [cell.source for cell in notebook.cells]
+            lines = code_lines([s for s, c in zip(sources, notebook.cells, strict=True)
+                                if c.cell_type == "code"])  # fmt: skip
+            cells = notebook.cells
+            outputs = [o.get("text", "") for c in cells for o in c.get("outputs", [])]
+            outputs += [o.get("data", {}).get("text/plain", "") for c in cells
+                        for o in c.get("outputs", [])]  # fmt: skip
+            lines |= code_lines(outputs)
+            text = "\n".join(sources + outputs)  # what a person reads, not the figures' base64
+            problems += [f"{path.name}: a notes cell" for c in cells if slide_type(c) == "notes"]
+            problems += [f"{path.name}: a solution cell" for c in cells if "solution" in tags(c)]
+            problems += [f"{path.name}: a speaker's note" for s in sources if s in notes]
+        else:
+            lines = {line.strip() for line in text.splitlines()}
+        problems += [f"{path}: solution line {line!r}" for line in sorted(lines & every_secret)]
+        problems += [f"{path}: note line {line!r}" for line in sorted(lines & note_lines)]
+        problems += [f"{path}: hidden case {name!r}" for name in HIDDEN_TEXT if name in text]
+        problems += [f"{path}: placeholder {m[0]!r}" for m in PLACEHOLDER.finditer(text)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_repository_url_is_where_students_need_it(release):
+    owner, name = parse_repo(URL)
+    readme = (release / "README.md").read_text()
+    assert f"git clone {URL}.git" in readme
+    assert f"https://mybinder.org/v2/gh/{owner}/{name}/main?urlpath=lab/tree/notebooks/" in readme
+    for twin in EXECUTED:
+        colab = f"https://colab.research.google.com/github/{owner}/{name}/blob/main/notebooks/"
+        assert f"{colab}{twin.name}" in readme
+        first = nbformat.read(release / "notebooks" / twin.name, as_version=4).cells[0]
+        assert first.source == COLAB_CELL.format(spec=package_spec(URL, "main")), first.source
+    assert f'Repository = "{URL}"' in (release / "pyproject.toml").read_text()
+    for bad in ("https://github.com/a", "http://github.com/a/b", "github.com/a/b", "a/b"):
+        with pytest.raises(ValueError, match="REPO must be"):
+            parse_repo(bad)
+
+
+def test_make_release_needs_the_repository(tmp_path):
+    done = subprocess.run(["make", "-o", ".venv/.installed", "-o", ".venv/.installed-dev",
+                           "release", f"RELEASE_DIR={tmp_path}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 2 and "make release REPO=https://github.com/" in done.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_pins_are_the_courses_and_the_package_keeps_any_torch(release):
+    versions = pins()
+    requirement_lines = (release / "requirements.txt").read_text().splitlines()
+    pinned = dict(line.split("==") for line in requirement_lines if "==" in line)
+    assert pinned and all(versions[name] == version for name, version in pinned.items())
+    assert {"torch", "jupyterlab", "matplotlib", "scikit-learn"} <= set(pinned)
+    assert not {"pytest", "nbval", "otter-grader", "playwright", "ruff", "jupyterhub"} & set(pinned)
+    package = (release / "pyproject.toml").read_text()
+    assert "==" not in package.split("[project]")[1].split("[project.urls]")[0]
+    binder = (release / "binder" / "requirements.txt").read_text().splitlines()
+    assert "-r ../requirements.txt" in binder
+
+
+def test_a_second_release_is_a_commit_a_pull_merges(release, tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(release), str(clone)], check=True)
+    again = write_release(EXECUTED[:-1], tmp_path / "again", URL)
+    assert not (again / "notebooks" / EXECUTED[-1].name).exists()
+    write_release(EXECUTED, again, URL)
+    log = subprocess.run(["git", "log", "--format=%s"], cwd=again, capture_output=True,
+                         text=True, check=True).stdout.splitlines()  # fmt: skip
+    assert len(log) == 2 and EXECUTED[-1].stem in log[0]
+
+
+def run_lessons(python: Path, folder: Path, env: dict[str, str]) -> dict[str, str]:
+    """Run every notebook of ``folder`` with ``python``'s own kernel; return its checks' outputs."""
+    script = """
+import json, sys
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+checks = {}
+for path in sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.ipynb")):
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(notebook, kernel_name="python3", timeout=600,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    checks[path.stem] = "".join(
+        o.get("text", "") for c in notebook.cells if "check" in c.metadata.get("tags", [])
+        for o in c.outputs)
+print(json.dumps(checks))
+"""
+    done = subprocess.run([python, "-c", script, folder], capture_output=True, text=True,
+                          env=env, timeout=LESSON_TIMEOUT * len(EXECUTED), check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def assert_every_check_unsolved(checks: dict[str, str]) -> None:
+    assert sorted(checks) == [lesson.stem for lesson in LESSONS]
+    for lesson, text in checks.items():
+        assert text and "✓" not in text, (lesson, text)
+        for line in text.splitlines():
+            unsolved = "not written yet" in line or "write your prediction first" in line
+            assert unsolved, (lesson, line)
+
+
+def jupyter_env(tmp_path: Path) -> dict[str, str]:
+    """This process's environment (with its network guard), Jupyter's folders private."""
+    env = dict(os.environ)
+    for name in ("JUPYTER_PATH", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
+        env[name] = str(tmp_path / "jupyter" / name.lower())
+    return env
+
+
+@NEEDS_MAKE
+def test_the_release_alone_installs_and_runs_every_lesson(release, tmp_path):
+    if not (WHEELHOUSE / ".downloaded").is_file():
+        pytest.fail(f"{WHEELHOUSE.relative_to(ROOT)} is missing: run `make release-wheels`")
+    copy = tmp_path / "empty" / "softmax-exercises"
+    shutil.copytree(release, copy, ignore=shutil.ignore_patterns(".git"))
+    env = jupyter_env(tmp_path)
+    env["UV_CACHE_DIR"] = str(UV_CACHE)
+    python = copy / ".venv" / "bin" / "python"
+    # uv installs what pip would from requirements.txt (exact pins, then the package itself), in
+    # seconds from its cache (which make release-wheels fills) where pip takes minutes.
+    subprocess.run([UV, "venv", "--quiet", "--python", sys.executable, ".venv"], cwd=copy,
+                   env=env, check=True)  # fmt: skip
+    subprocess.run([UV, "pip", "install", "--quiet", "--python", python, "--offline", "--no-index",
+                    "--find-links", WHEELHOUSE, "-r", "requirements.txt"],
+                   cwd=copy, env=env, check=True, timeout=INSTALL_TIMEOUT)  # fmt: skip
+    installed = subprocess.run([UV, "pip", "list", "--python", python, "--format=json"],
+                               cwd=copy, env=env, capture_output=True, text=True,
+                               check=True).stdout  # fmt: skip
+    names = {package["name"].lower() for package in json.loads(installed)}
+    assert {"torch", "jupyterlab", "softmax-course"} <= names, names
+    assert not {"pytest", "nbval", "otter-grader", "playwright", "ruff", "jupyterhub"} & names
+    where = subprocess.run([python, "-c", "import softmax_course; print(softmax_course.__file__)"],
+                           capture_output=True, text=True, env=env, check=True).stdout  # fmt: skip
+    assert Path(where.strip()).is_relative_to(copy), where
+    work = subprocess.run([python, "-m", "softmax_course.workspace", "notebooks", "work"],
+                          cwd=copy, env=env, capture_output=True, text=True, check=True)
+    assert work.stdout.count("new lesson: work/") == len(EXECUTED), work.stdout
+    assert_every_check_unsolved(run_lessons(python, copy / "work", env))
+
+
+@pytest.fixture
+def colab_python(tmp_path) -> Path:
+    """A fresh venv that sees the Colab-like environment's packages (another torch), no course."""
+    base = COLAB_VENV / "bin" / "python"
+    if not base.is_file():
+        pytest.fail(f"{COLAB_VENV.relative_to(ROOT)} is missing: run `make colab-env`")
+    purelib = subprocess.run([base, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    venv = tmp_path / "colab"
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                         capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    (Path(own) / "colab.pth").write_text(purelib + "\n")
+    assert sysconfig.get_path("purelib") != purelib, "not this environment"
+    return python
+
+
+@NEEDS_MAKE
+def test_the_colab_cell_installs_the_helpers_and_keeps_colabs_torch(release, colab_python,
+                                                                    tmp_path):  # fmt: skip
+    python = colab_python
+    env = jupyter_env(tmp_path)
+    env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE), PIP_CONFIG_FILE=os.devnull)
+    version = [python, "-c", "import torch; print(torch.__version__)"]
+    before = subprocess.run(version, capture_output=True, text=True, env=env, check=True).stdout
+    assert before.startswith(COLAB_TORCH) and not before.startswith(pins()["torch"] + "+"), before
+    missing = subprocess.run([python, "-c", "import softmax_course"], env=env,
+                             capture_output=True, check=False)  # fmt: skip
+    assert missing.returncode != 0, "the fresh environment must not have the course yet"
+
+    first = nbformat.read(release / "notebooks" / EXECUTED[0].name, as_version=4).cells[0]
+    cell = first.source.replace(package_spec(URL, "main"), f"softmax-course @ {release.as_uri()}")
+    assert cell != first.source
+    as_on_colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('colab')\n"
+    subprocess.run([python, "-c", as_on_colab + cell], env=env, check=True, timeout=INSTALL_TIMEOUT)
+    after = subprocess.run(version, capture_output=True, text=True, env=env, check=True).stdout
+    assert after == before, f"installing the helpers replaced Colab's torch: {before} -> {after}"
+    where = subprocess.run([python, "-c", "import softmax_course; print(softmax_course.__file__)"],
+                           capture_output=True, text=True, env=env, check=True).stdout  # fmt: skip
+    assert Path(where.strip()).is_relative_to(python.parent.parent), where
+
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(release / "notebooks", notebooks)
+    assert_every_check_unsolved(run_lessons(python, notebooks, env))
+    assert workspace.KEY in nbformat.read(notebooks / EXECUTED[0].name, as_version=4).metadata
+
+
+def test_the_releases_make_lab_installs_its_pins_and_works_in_work(release):
+    plan = subprocess.run(["make", "-n", "lab", "NEW=01_softmax"], cwd=release,
+                          capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "pip install --quiet -r requirements.txt" in plan, plan
+    assert "softmax_course.workspace notebooks work --beside 01_softmax" in plan, plan
+    assert "--ServerApp.root_dir=work " in plan and "--ServerApp.ip=127.0.0.1" in plan, plan
+    ignored = subprocess.run(["git", "check-ignore", "work/01_softmax.ipynb"], cwd=release,
+                             capture_output=True, text=True, check=False).stdout  # fmt: skip
+    assert ignored.strip() == "work/01_softmax.ipynb", "git must ignore the student's work/"
