@@ -363,9 +363,9 @@ assert abs(small - math.log(num_classes)) < 1e-3 < default - math.log(num_classe
 #
 # In this lesson we:
 #
-# - cut each epoch into shuffled minibatches with a seeded `DataLoader`; their size-weighted gradients average to the full gradient, and minibatch SGD reached a lower cost than the full-batch loop after every epoch;
+# - cut each epoch into shuffled minibatches with a seeded `DataLoader`; with the same passes over the data, minibatch SGD reached a lower cost than the full-batch loop after every epoch;
 # - used `nn.CrossEntropyLoss` and matched `reduction`, `weight` (divided by the total weight), `ignore_index` and `label_smoothing` with computations by hand;
-# - saw that on separable data scaling the logits up always lowers the cost, so $\|W\|$ grows at every epoch, and that weight decay gives the cost a minimum where $\|W\|$ levels off;
+# - saw that on separable data scaling the logits up lowers the cost, so $\|W\|$ grew at every epoch, and that weight decay gives the cost a minimum, where $\|W\|$ levelled off;
 # - initialised the last layer small, which starts the cost at $\ln C$.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
