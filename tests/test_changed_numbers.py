@@ -61,6 +61,9 @@ CHANGES = [
     ("08_*.py", "nb_epochs", "3000"),
     ("08_*.py", "lrs", "[0.005, 0.05, 0.5]"),
     ("08_*.py", "lrs", "[0.5, 5.0, 50.0]"),
+    ("09_*.py", "batch_size", "1077"),
+    ("09_*.py", "lr", "0.05"),
+    ("10_*.py", "nb_epochs", "2000"),
 ]
 
 #: (lesson glob, variable, new value): values the lessons refuse, each with a clear message.

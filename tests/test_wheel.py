@@ -30,6 +30,8 @@ LESSON_MODULES = {
     "exercises/numerical_stability",
     "exercises/mistakes",
     "exercises/digits",
+    "exercises/minibatches",
+    "exercises/calibration",
     "functional",
     "models",
     "plotting",

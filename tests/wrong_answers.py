@@ -97,3 +97,33 @@ WRONG_ANSWERS: dict[str, dict[str, str]] = {
         "size from the labels seen": "def my_confusion_matrix(t, p, k):\n    return torch.bincount(t * k + p).view(k, k)\n",
     },
 }
+
+# Lesson 09 (minibatches).
+WRONG_ANSWERS["check_sgd_step"] = {
+    "step along the gradient": "def my_sgd_step(w, grad, lr, weight_decay):\n    return w + lr * (grad + weight_decay * w)\n",
+    "decay not scaled by lr": "def my_sgd_step(w, grad, lr, weight_decay):\n    return w - lr * grad - weight_decay * w\n",
+    "half the decay": "def my_sgd_step(w, grad, lr, weight_decay):\n    return w - lr * (grad + weight_decay / 2 * w)\n",
+    "decay of the sign (L1)": "def my_sgd_step(w, grad, lr, weight_decay):\n    return w - lr * (grad + weight_decay * w.sign())\n",
+    "decay pushes away from 0": "def my_sgd_step(w, grad, lr, weight_decay):\n    return w - lr * (grad - weight_decay * w)\n",
+}
+WRONG_ANSWERS["check_label_smoothing_cross_entropy"] = {
+    "epsilon shared by the other classes only": "def my_label_smoothing_cross_entropy(z, y, epsilon):\n    C = z.shape[1]\n    one_hot = F.one_hot(y, C).to(z.dtype)\n    target = (1 - epsilon) * one_hot + epsilon / (C - 1) * (1 - one_hot)\n    return -(target * F.log_softmax(z, dim=1)).sum(dim=1).mean()\n",
+    "epsilon added, nothing taken": "def my_label_smoothing_cross_entropy(z, y, epsilon):\n    target = F.one_hot(y, z.shape[1]).to(z.dtype) + epsilon / z.shape[1]\n    return -(target * F.log_softmax(z, dim=1)).sum(dim=1).mean()\n",
+    "sum over the samples": "def my_label_smoothing_cross_entropy(z, y, epsilon):\n    C = z.shape[1]\n    target = (1 - epsilon) * F.one_hot(y, C).to(z.dtype) + epsilon / C\n    return -(target * F.log_softmax(z, dim=1)).sum()\n",
+    "smoothing ignored": "def my_label_smoothing_cross_entropy(z, y, epsilon):\n    return -F.log_softmax(z, dim=1)[torch.arange(len(y)), y].mean()\n",
+    "log_softmax over dim 0": "def my_label_smoothing_cross_entropy(z, y, epsilon):\n    C = z.shape[1]\n    target = (1 - epsilon) * F.one_hot(y, C).to(z.dtype) + epsilon / C\n    return -(target * F.log_softmax(z, dim=0)).sum(dim=1).mean()\n",
+}
+# Lesson 10 (calibration).
+WRONG_ANSWERS["check_expected_calibration_error"] = {
+    "gaps with their sign": "def my_ece(probs, y):\n    confidence, predicted = probs.max(dim=1)\n    right = (predicted == y).double()\n    total = 0.0\n    for b in range(10):\n        mask = (confidence > b / 10) & (confidence <= (b + 1) / 10)\n        if mask.any():\n            total += mask.sum().item() / len(y) * (right[mask].mean() - confidence[mask].mean()).item()\n    return total\n",
+    "bins not weighted by their size": "def my_ece(probs, y):\n    confidence, predicted = probs.max(dim=1)\n    right = (predicted == y).double()\n    gaps = []\n    for b in range(10):\n        mask = (confidence > b / 10) & (confidence <= (b + 1) / 10)\n        if mask.any():\n            gaps.append(abs((right[mask].mean() - confidence[mask].mean()).item()))\n    return sum(gaps) / len(gaps)\n",
+    "probability of the true class as confidence": "def my_ece(probs, y):\n    confidence = probs[torch.arange(len(y)), y]\n    right = (probs.argmax(dim=1) == y).double()\n    total = 0.0\n    for b in range(10):\n        mask = (confidence > b / 10) & (confidence <= (b + 1) / 10)\n        if mask.any():\n            total += mask.sum().item() / len(y) * abs((right[mask].mean() - confidence[mask].mean()).item())\n    return total\n",
+    "one gap over all images": "def my_ece(probs, y):\n    confidence, predicted = probs.max(dim=1)\n    return abs((predicted == y).double().mean().item() - confidence.mean().item())\n",
+    "bins closed on the left": "def my_ece(probs, y):\n    confidence, predicted = probs.max(dim=1)\n    right = (predicted == y).double()\n    total = 0.0\n    for b in range(10):\n        mask = (confidence >= b / 10) & (confidence < (b + 1) / 10)\n        if mask.any():\n            total += mask.sum().item() / len(y) * abs((right[mask].mean() - confidence[mask].mean()).item())\n    return total\n",
+}
+WRONG_ANSWERS["check_top_k_accuracy"] = {
+    "k ignored": "def my_top_k_accuracy(logits, y, k):\n    return (logits.argmax(dim=1) == y).double().mean().item()\n",
+    "one class too many": "def my_top_k_accuracy(logits, y, k):\n    beaten_by = (logits > logits.gather(1, y.unsqueeze(1))).sum(dim=1)\n    return (beaten_by <= k).double().mean().item()\n",
+    "the k smallest logits": "def my_top_k_accuracy(logits, y, k):\n    below = (logits < logits.gather(1, y.unsqueeze(1))).sum(dim=1)\n    return (below < k).double().mean().item()\n",
+    "a count, not a fraction": "def my_top_k_accuracy(logits, y, k):\n    beaten_by = (logits > logits.gather(1, y.unsqueeze(1))).sum(dim=1)\n    return (beaten_by < k).sum().item()\n",
+}

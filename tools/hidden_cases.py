@@ -136,3 +136,49 @@ HIDDEN_CASES: dict[str, tuple[Case, ...]] = {
         ),
     ),
 }
+
+# Lesson 09 (minibatches): a step with other shapes and rates; smoothing with more classes.
+HIDDEN_CASES["check_sgd_step"] = (
+    like(
+        "check_sgd_step",
+        "weight decay and a gradient",
+        "a vector, a large decay",
+        _rows(18, (5,)).double(),
+        _rows(19, (5,)).double(),
+        0.05,
+        2.0,
+    ),
+)
+HIDDEN_CASES["check_label_smoothing_cross_entropy"] = (
+    like(
+        "check_label_smoothing_cross_entropy",
+        "epsilon = 0.1",
+        "epsilon = 0.3, 6 classes",
+        _rows(20, (5, 6), 2.0).double(),
+        torch.tensor([5, 0, 3, 3, 1]),
+        0.3,
+    ),
+)
+# Lesson 10 (calibration): bins far from the last one; top-k with a larger k and more classes.
+HIDDEN_CASES["check_expected_calibration_error"] = (
+    like(
+        "check_expected_calibration_error",
+        "bins of different sizes",
+        "three bins",
+        torch.tensor(
+            [[0.45, 0.35, 0.2], [0.45, 0.35, 0.2], [0.13, 0.25, 0.62], [0.05, 0.87, 0.08]],
+            dtype=torch.float64,
+        ),
+        torch.tensor([0, 1, 2, 1]),
+    ),
+)
+HIDDEN_CASES["check_top_k_accuracy"] = (
+    like(
+        "check_top_k_accuracy",
+        "k = 2",
+        "k = 3 of 6 classes",
+        _rows(21, (8, 6)).double(),
+        torch.tensor([0, 1, 2, 3, 4, 5, 0, 1]),
+        3,
+    ),
+)

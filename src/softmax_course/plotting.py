@@ -426,3 +426,86 @@ def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = No
         ax.legend(loc="upper right")
         fig.tight_layout()
         return fig
+
+
+def plot_reliability(
+    edges: torch.Tensor,
+    counts: torch.Tensor,
+    confidence: torch.Tensor,
+    accuracy: torch.Tensor,
+    title: str,
+) -> Figure:
+    """A reliability diagram (lesson 10): each confidence bin's accuracy against the diagonal.
+
+    Bin ``b`` spans ``edges[b]`` to ``edges[b + 1]``; its bar is the accuracy of the
+    samples in it, its marker sits at their mean confidence, and its count is
+    written above it, because a bar of three samples says little. A calibrated
+    model's markers lie on the diagonal (accuracy = confidence); a marker below
+    it is over-confidence, above it under-confidence. Empty bins (count 0, their
+    confidence and accuracy ``nan``) draw nothing.
+    """
+    edges = require_scores(edges, "edges", dims=(1,)).detach().double()
+    if len(edges) < 2 or not bool((edges[1:] > edges[:-1]).all()):
+        raise ValueError("edges must be at least two increasing numbers, the bins' bounds")
+    bins = len(edges) - 1
+    counts = require_tensor(counts, "counts")
+    if counts.is_floating_point() or counts.dtype == torch.bool or counts.shape != (bins,):
+        raise ValueError(
+            f"counts must be {bins} integers, one per bin, got {counts.dtype} "
+            f"of shape {tuple(counts.shape)}"
+        )
+    if bool((counts < 0).any()) or int(counts.sum()) == 0:
+        raise ValueError("counts must be 0 or more, and some bin must hold a sample")
+    values = {}
+    for name, tensor in (("confidence", confidence), ("accuracy", accuracy)):
+        tensor = require_tensor(tensor, name).detach().double()
+        if tensor.shape != (bins,):
+            raise ValueError(
+                f"{name} must have one value per bin ({bins}), got {tuple(tensor.shape)}"
+            )
+        filled = tensor[counts > 0]
+        if not bool(torch.isfinite(filled).all()) or bool(((filled < 0) | (filled > 1)).any()):
+            raise ValueError(f"{name} must lie in [0, 1] in every bin that holds a sample")
+        values[name] = tensor.cpu().numpy()
+    with course_figure_settings():
+        filled = (counts > 0).cpu().numpy()
+        lefts, widths = edges[:-1].cpu().numpy(), (edges[1:] - edges[:-1]).cpu().numpy()
+        fig, ax = plt.subplots()
+        ax.bar(
+            lefts[filled],
+            values["accuracy"][filled],
+            widths[filled],
+            align="edge",
+            color=COLORBLIND_COLORS[0],
+            edgecolor="white",
+            label="accuracy in the bin",
+        )
+        ax.plot(
+            values["confidence"][filled],
+            values["accuracy"][filled],
+            linestyle="none",
+            marker="o",
+            color=COLORBLIND_COLORS[1],
+            label="at its mean confidence",
+        )
+        low, high = float(edges[0]), float(edges[-1])
+        ax.plot(
+            [low, high], [low, high], color="gray", linestyle="--", linewidth=1, label="calibrated"
+        )
+        heights = values["accuracy"][filled]
+        for left, width, height, count in zip(
+            lefts[filled], widths[filled], heights, counts[counts > 0].tolist(), strict=True
+        ):
+            ax.text(
+                left + width / 2, height + 0.05, str(count), ha="center", fontsize=SMALLEST_FONT
+            )
+        ax.set(
+            title=title,
+            xlabel="confidence (largest probability)",
+            ylabel="accuracy",
+            xlim=(low, high),
+            ylim=(0, 1.2),
+        )
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+        fig.tight_layout()
+        return fig
