@@ -164,7 +164,8 @@ assert math.isinf(F.nll_loss(log_probs_far, y_far).item())
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 3 minutes. Read the table row by row. eps is the spacing of numbers just above 1:
-# a result in the normal range is rounded by at most eps/2 of its size, a subnormal one by
+# a correctly rounded result in the normal range (a conversion, or one +, -, *, /; IEEE 754
+# requires it of these, not of torch.exp) is off by at most eps/2 of its size, a subnormal one by
 # up to half the smallest subnormal, which is far more than eps/2 of a tiny number (both
 # asserted on the next slide). Stress the last two columns: the normal range does not end at 0;
 # the subnormals fill the gap, with fewer and fewer digits.
