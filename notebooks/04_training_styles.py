@@ -56,7 +56,7 @@ import torch.optim as optim
 from matplotlib import pyplot as plt
 
 from softmax_course.data import replay_seminar_draws, toy_data
-from softmax_course.plotting import plot_costs, show, use_course_figure_settings
+from softmax_course.plotting import course_figure_settings, plot_costs, show
 from softmax_course.training import train_cross_entropy, train_module
 
 nb_epochs = 5000
@@ -309,13 +309,13 @@ assert min(abs(change) for change in module_changes) > 1e-6
 print(f"the nn.Module's run: rises at {len(module_rises)}, the last at epoch {module_rises[-1]}")
 
 # %% slideshow={"slide_type": "subslide"}
-use_course_figure_settings()  # every epoch of the F.cross_entropy run at lr 0.1, drawn
-fig, (ax_all, ax_zoom) = plt.subplots(1, 2, figsize=(7.5, 3.0))
-ax_all.plot(seminar_ce_costs, linewidth=0.5)
-ax_zoom.plot(range(90, 121), seminar_ce_costs[90:121], marker="o", markersize=3)
-ax_all.set(title="lr 0.1: all 5000 epochs", xlabel="epoch", ylabel="cost")
-ax_zoom.set(title="Epochs 90 to 120", xlabel="epoch")
-fig.tight_layout()
+with course_figure_settings():  # the course's figure style, for this figure only
+    fig, (ax_all, ax_zoom) = plt.subplots(1, 2, figsize=(7.5, 3.0))
+    ax_all.plot(seminar_ce_costs, linewidth=0.5)
+    ax_zoom.plot(range(90, 121), seminar_ce_costs[90:121], marker="o", markersize=3)
+    ax_all.set(title="lr 0.1: all 5000 epochs", xlabel="epoch", ylabel="cost")
+    ax_zoom.set(title="Epochs 90 to 120", xlabel="epoch")
+    fig.tight_layout()
 show(fig, alt=(f"Two plots of the cost at every epoch of the F.cross_entropy run at lr 0.1. Left, "
                "all 5000 epochs: a thick band up to epoch " f"{rises[-1]}, then a thin curve "
                f"falling to {seminar_ce_costs[-1]:.3f}. Right, epochs 90 to 120: the cost "

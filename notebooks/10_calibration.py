@@ -208,7 +208,7 @@ print(f"ECE on the validation split ({num_bins} bins): {ece_val:.3f}")
 # flattens them (lesson 01); the word after T says which. Only the validation split fits
 # T: the training images are the ones the model was fitted to, so a T fitted there would
 # match its confidence to seen images. Then try `nb_epochs = 2000` at the top and run
-# again: the longer run's model is more confident, and its fitted T is above 1.
+# again: does the longer run's model grow more confident, and its fitted T pass 1?
 
 # %% slideshow={"slide_type": "fragment"}
 log_T = torch.zeros((), dtype=torch.float64, requires_grad=True)  # T = 1 to start
@@ -311,8 +311,8 @@ assert all(top_k_accuracy(z_val / T, y_val, k) == top_ks[k] for k in top_ks)  # 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The test split, once
 #
-# Everything was chosen on validation: the model's settings and $T$. The test split now
-# measures what that gives on images that chose nothing.
+# $T$ was fitted on validation (the model's settings were set by hand, not searched).
+# The test split now measures what that gives on images that chose nothing.
 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 2 minutes. Compare with the validation numbers: the test ECE is the honest one

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
-import json
 import os
 import sys
 import time
@@ -32,8 +31,6 @@ from softmax_course.exercises import EXERCISES
 from tools import sandbox
 from tools.grade import all_cases, exercises_of, grade_folder
 
-#: The batch's size and wall time, for ``make bench``.
-TIMING = ROOT / "build" / "simulated-class.json"
 #: The hostile class runs the softmax lesson (5 processor-seconds): small limits end the
 #: endless and the sleeping notebooks soon. Every lesson's honest batch has the default ones.
 LIMITS = sandbox.Limits(cpu_seconds=15, wall_factor=3.0)
@@ -440,10 +437,6 @@ def graded(tmp_path_factory):
     seconds = time.perf_counter() - began
     after = tree_digest(*watched)
     left_running = marker_processes()
-    TIMING.parent.mkdir(parents=True, exist_ok=True)
-    TIMING.write_text(
-        json.dumps({"submissions": len(results), "seconds": seconds}), encoding="utf-8"
-    )
     print(f"\n{len(results)} submissions graded in {seconds:.1f} s on 2 workers")
     for result in results:
         scores = "; ".join(f"{e} {p}/{m} {f[:50]!r}" for e, (p, m, f) in result.scores.items())
