@@ -218,13 +218,14 @@ assert abs(-true_class_probs.log().mean().item() - module_costs[0]) < 1e-12
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Our logs against the seminar's
 #
-# The seminar's page (`6_softmax_classification.md`) logged its float32 costs every 500 epochs
-# (`seminar_costs`). At its `nb_epochs` and `lr`, 30 of the 33 lines are identical and 3 differ
-# by one in the sixth decimal: they lie within $4 \times 10^{-7}$ of where that digit flips, and
-# float32 moves these costs by up to $10^{-7}$ to $10^{-6}$ (see the end).
+# The seminar's page logged its float32 costs every 500 epochs (`seminar_costs`). At its
+# `nb_epochs` and `lr`, 30 of the 33 lines are identical; 3 differ by one in the sixth decimal,
+# each within $4 \times 10^{-7}$ of a flip: float32 moves these costs by up to $10^{-7}$ to
+# $10^{-6}$ (see the end).
 
 # %% [markdown] slideshow={"slide_type": "notes"}
-# About 2 minutes. The seminar's numbers are data: copied from its page, every printed cost.
+# About 2 minutes. The seminar's numbers are data: copied from its page
+# (6_softmax_classification.md), every printed cost.
 # The cell compares them with our runs at whatever nb_epochs and lr are set.
 # Thirty lines agree to the sixth decimal although the arithmetic differs (float32 there,
 # float64 here); three differ by one unit of the last digit. If someone changed `lr`, this

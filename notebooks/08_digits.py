@@ -222,9 +222,10 @@ show(plot_curves(checkpoints, accuracy_curves, "Validation accuracy while traini
 # About 2 minutes. Compare the test accuracy with the validation accuracy: the
 # validation number is the best of 40 (lr, epochs) pairs, so it carries a selection bias
 # (it tends to be optimistic); the test number does not, because nothing was chosen by it.
-# But 360 images measure an accuracy only to about one point, and the difference of two
-# such accuracies to about 1.3 points, some 5 images (both printed): in the stored run the
-# two differ by 3 images, consistent with noise, so this run cannot measure the optimism.
+# But 360 images measure an accuracy only to about one point, sqrt(p (1 - p) / n), and the
+# difference of two such accuracies to about 1.3 points (the square root of the sum of their
+# squares), some 5 of 360 images (both printed): in the stored run the two differ by 3 images,
+# consistent with noise, so this run cannot measure the optimism.
 
 # %% slideshow={"slide_type": "fragment"}
 model, val_correct = train_digits(best_lr, best_epochs)
@@ -238,12 +239,10 @@ for name, correct, total in [("train", train_correct, len(y_train)),
                              ("validation", best_correct, len(y_val)),
                              ("test", test_correct, len(y_test))]:
     print(f"{name:>10}: {correct} of {total} correct ({correct / total:.3f})")
-test_accuracy = test_correct / len(y_test)
+test_accuracy, val_accuracy = test_correct / len(y_test), best_correct / len(y_val)
 standard_error = math.sqrt(test_accuracy * (1 - test_accuracy) / len(y_test))
-print(f"standard error of the test accuracy, sqrt(p (1 - p) / n): {standard_error:.3f}")
-val_accuracy = best_correct / len(y_val)  # the difference's: sqrt of the sum of both squares
 gap_error = math.sqrt(standard_error**2 + val_accuracy * (1 - val_accuracy) / len(y_val))
-print(f"standard error of validation - test: {gap_error:.3f} ({gap_error * len(y_test):.1f} images)")
+print(f"standard error: test accuracy {standard_error:.3f}, validation - test {gap_error:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The confusion matrix
@@ -272,14 +271,12 @@ show(plot_matrix(confusion, "Confusion matrix (test split)", "predicted digit", 
 # %% [markdown] slideshow={"slide_type": "notes"}
 # About 1 minute. Ask which of these a person would read right at 8×8 pixels, and
 # which digits the model confuses most often (in the stored run, 8 is the most
-# frequent true digit among them: 5 of the 13, printed per digit).
+# frequent true digit among them: 5 of the 13, in the printed list).
 
 # %% slideshow={"slide_type": "fragment"}
 wrong = (predicted != y_test).nonzero().flatten()
-print(f"{len(wrong)} of {len(y_test)} test images misclassified")
+print(f"{len(wrong)} of {len(y_test)} misclassified, true digits:", sorted(y_test[wrong].tolist()))
 if len(wrong) > 0:
-    print("mistakes per true digit:",
-          dict(enumerate(y_test[wrong].bincount(minlength=num_classes).tolist())))
     titles = [f"{int(y_test[i])}/{int(predicted[i])}" for i in wrong]
     show(plot_images(digits.x_test[wrong].view(-1, 8, 8), titles,
                      "Misclassified test digits (true/pred)"),
