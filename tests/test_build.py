@@ -4,14 +4,21 @@ import nbformat
 
 from conftest import EXECUTED, NOTEBOOKS, ROOT, tags
 from tools import LESSON_PATTERN
-from tools.export import count_slides, front_matter, markdown_alt, student_version, write_site
+from tools.export import (
+    count_slides,
+    front_matter,
+    markdown_alt,
+    slide_type,
+    student_version,
+    write_site,
+)
 
 
-def test_student_version_drops_solutions_and_keeps_the_rest():
+def test_student_version_drops_solutions_and_notes_and_keeps_the_rest():
     path = NOTEBOOKS / "03_cross_entropy.ipynb"
     original = nbformat.read(path, as_version=4)
     student = student_version(nbformat.read(path, as_version=4))
-    kept = [cell for cell in original.cells if "solution" not in tags(cell)]
+    kept = [c for c in original.cells if "solution" not in tags(c) and slide_type(c) != "notes"]
     assert len(kept) < len(original.cells)
     assert [c.source for c in student.cells] == [c.source for c in kept]
     for before, after in zip(kept, student.cells, strict=True):
@@ -33,9 +40,9 @@ def test_every_lesson_has_exercises_with_solutions_and_checks():
 
 def test_slide_count_follows_the_metadata():
     notebook = nbformat.v4.new_notebook()
-    for slide_type in ["slide", "fragment", "subslide", "-", "skip", "slide", "notes"]:
+    for kind in ["slide", "fragment", "subslide", "-", "skip", "slide", "notes"]:
         cell = nbformat.v4.new_markdown_cell("x")
-        cell.metadata["slideshow"] = {"slide_type": slide_type}
+        cell.metadata["slideshow"] = {"slide_type": kind}
         notebook.cells.append(cell)
     assert count_slides(notebook) == 3
 

@@ -226,10 +226,10 @@ def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
         attack(f"""
 import os, pathlib, softmax_course
 paths = [pathlib.Path({repo!r}) / 'notebooks' / '01_softmax.py', pathlib.Path({repo!r}) / 'tools' / 'hidden_cases.py',
-         pathlib.Path(softmax_course.__file__).resolve().parents[2] / 'tools' / 'hidden_cases.py',
+         pathlib.Path(softmax_course.__file__).resolve().parents[2] / 'tools' / 'hidden_cases.py',  # an attack: leaves the root
          pathlib.Path('/proc/1/root') / {repo.lstrip("/")!r} / 'tools' / 'hidden_cases.py',
          pathlib.Path('/proc/self/root') / {repo.lstrip("/")!r} / '.git' / 'HEAD',
-         pathlib.Path('..') / '..' / {repo.lstrip("/")!r} / 'notebooks' / '01_softmax.py',
+         pathlib.Path('..') / '..' / {repo.lstrip("/")!r} / 'notebooks' / '01_softmax.py',  # an attack: leaves the root
          pathlib.Path({str(out)!r}) / 'solution' / '01_softmax.ipynb',
          pathlib.Path({str(grades)!r})]
 for path in paths:

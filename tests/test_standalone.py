@@ -105,12 +105,13 @@ def test_pytest_at_the_copy_s_root_collects_every_test_file_and_every_lesson_cel
 
 
 def test_no_test_or_tool_builds_a_path_beside_the_repository():
+    """The hostile class's attacks leave the root inside the sandbox on purpose, marked so."""
     sources = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("tools/*"), ROOT / "conftest.py"]
     leaving = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sources
         if path.is_file() and path != Path(__file__)
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if LEAVES_THE_ROOT.search(line)
+        if LEAVES_THE_ROOT.search(line) and not line.endswith("# an attack: leaves the root")
     ]
     assert not leaving, "paths that leave the repository root:\n" + "\n".join(leaving)

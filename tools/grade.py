@@ -53,7 +53,8 @@ from tools import LESSONS, ROOT, sandbox
 from tools.hidden_cases import HIDDEN_CASES
 
 RUNNER = Path(__file__).resolve().parent / "run_submission.py"
-#: This environment's Python, by a path with no ".." (the sandbox has no folders to climb through).
+#: This environment's Python, by an absolute path without parent steps (the sandbox has
+#: none of the folders such a step would climb through).
 PYTHON = os.path.abspath(sys.executable)
 COLUMNS = ("student", "file", "lesson", "exercise", "points", "max", "feedback")
 #: A notebook larger than this is not graded (the lessons' student notebooks are < 100 kB).
