@@ -240,3 +240,80 @@ def test_a_check_cell_applies_the_exercise_s_rules_in_its_kernel():
     broken, kept = (notebook.cells[i].outputs[0]["text"] for i in (2, 4))
     assert broken.startswith("✗ check_softmax: my_softmax uses softmax (the exercise says: from the definition"), broken
     assert kept.startswith("✓ check_softmax: all "), kept
+
+
+# --- no check accepts nan; the grader scores every case and names the first failure --------
+
+
+def poisoned(value: object, everywhere: bool) -> object:
+    """``value`` with its first number (or every one) made nan; integer tensors become float."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().double() if not value.is_floating_point() else value.detach().clone()
+        if everywhere:
+            return value.fill_(math.nan)
+        value.view(-1)[0] = math.nan
+        return value
+    if isinstance(value, int | float):
+        return math.nan
+    assert isinstance(value, tuple), f"no nan version of {type(value).__name__}"
+    return tuple(poisoned(part, everywhere) for part in value)
+
+
+def solution_answers(checker_name: str) -> list:
+    """The lesson's solution's answer to every case, hidden ones included."""
+    solution = SOLUTIONS[EXERCISES[checker_name].function]
+    return [
+        solution(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
+        for case in every_case(checker_name)
+    ]
+
+
+@pytest.mark.parametrize("everywhere", [False, True], ids=["one nan", "all nan"])
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_no_check_accepts_a_nan_answer(checker_name, everywhere):
+    exercise = EXERCISES[checker_name]
+    for case, answer in zip(every_case(checker_name), solution_answers(checker_name), strict=True):
+        assert exercise.problem(case.args, poisoned(answer, everywhere)) is not None, case.name
+
+
+def wire_results(answers: list) -> list[dict]:
+    """What the sandbox sends back for these answers, one result per case."""
+    from softmax_course.exercises.wire import encode
+
+    return [{"value": encode(answer)} for answer in answers]
+
+
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_the_grader_scores_the_hidden_cases_too(checker_name):
+    from tools.grade import score
+
+    hidden = HIDDEN_CASES[checker_name]
+    visible = EXERCISES[checker_name].cases
+    assert hidden, f"{checker_name} has no hidden case"
+    results = wire_results(solution_answers(checker_name))
+    assert score(EXERCISES[checker_name], {"results": results}) == (
+        len(visible) + len(hidden), len(visible) + len(hidden), ""
+    )
+    last_hidden_wrong = [*results[:-1], {"error": "ValueError: wrong on a hidden case"}]
+    points, total, feedback = score(EXERCISES[checker_name], {"results": last_hidden_wrong})
+    assert (points, total) == (total - 1, len(visible) + len(hidden))
+    assert feedback == f"a case failed (raised ValueError: wrong on a hidden case). Hint: {hidden[-1].hint}"
+
+
+def test_the_grader_s_feedback_names_the_first_failing_case():
+    from tools.grade import score
+
+    exercise = EXERCISES["check_softmax"]
+    cases = every_case("check_softmax")
+    results = wire_results(solution_answers("check_softmax"))
+    first, later = 1, len(cases) - 1
+    assert cases[first].hint != cases[later].hint
+    results[first] = {"error": "ValueError: the first failure"}
+    results[later] = {"value": wire_results([poisoned(solution_answers("check_softmax")[later], True)])[0]["value"]}
+    points, total, feedback = score(exercise, {"results": results})
+    assert (points, total) == (len(cases) - 2, len(cases))
+    assert feedback == f"a case failed (raised ValueError: the first failure). Hint: {cases[first].hint}"
+    results[first] = wire_results(solution_answers("check_softmax"))[first]
+    assert score(exercise, {"results": results})[2] == (
+        f"a case failed (the result contains nan). Hint: {cases[later].hint}"
+    )

@@ -93,6 +93,32 @@ def test_a_cell_edited_in_the_notebook_is_caught(tmp_path):
     assert "02_one_hot.py" in twin_drift(tmp_path / "02_one_hot.py")
 
 
+@pytest.mark.parametrize(
+    "edit",
+    ["slide type", "tag", "hidden input", "seminar page"],
+)
+def test_metadata_edited_in_the_notebook_is_caught(tmp_path, edit):
+    """The slides, the solutions' tags, a hidden input and the page's front matter live in
+    metadata: a change there without ``make sync`` is drift like a changed line of code."""
+    for suffix in (".py", ".ipynb"):
+        shutil.copy(NOTEBOOKS / f"02_one_hot{suffix}", tmp_path)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    twin = tmp_path / "02_one_hot.ipynb"
+    notebook = nbformat.read(twin, as_version=4)
+    cell = notebook.cells[1]
+    if edit == "slide type":
+        cell.metadata["slideshow"] = {"slide_type": "skip"}
+    elif edit == "tag":
+        cell.metadata["tags"] = [*cell.metadata.get("tags", []), "solution"]
+    elif edit == "hidden input":
+        cell.metadata["jupyter"] = {"source_hidden": True}
+    else:
+        notebook.metadata["seminar"]["nav_order"] = 99
+    nbformat.write(notebook, twin)
+    drift = twin_drift(tmp_path / "02_one_hot.py")
+    assert drift is not None and "02_one_hot.py" in drift
+
+
 NBVAL_CASES = {
     "crash": ["print(1)", "import os\nos._exit(1)", "print(2)"],
     "raising": ["x = 1", "raise ValueError('boom in a lesson')"],

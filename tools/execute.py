@@ -14,16 +14,14 @@ notebook in one step, so an interrupted write never leaves a truncated file.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from softmax_course.workspace import write_atomically
 from tools.kernels import CurrentEnvKernelManager
 
 #: The colour codes of a traceback as nbclient and nbval print it.
@@ -76,26 +74,6 @@ def execute_notebook(path: Path, timeout: int = CELL_TIMEOUT) -> nbformat.Notebo
     return notebook
 
 
-def write_atomically(notebook: nbformat.NotebookNode, path: Path) -> None:
-    """Write ``notebook`` to ``path`` through a temporary file in the same folder.
-
-    ``os.replace`` swaps the file in one step: a reader, or a run that is
-    interrupted, sees the old notebook or the new one, never a part of either.
-    """
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    os.close(descriptor)
-    try:
-        nbformat.write(notebook, temporary)
-        if path.exists():
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def execute(paths: Sequence[Path]) -> None:
     """Execute every notebook, then write each back with its outputs (``make execute``).
 
@@ -106,7 +84,7 @@ def execute(paths: Sequence[Path]) -> None:
         print(f"executing {path}", flush=True)
         executed.append((execute_notebook(path), path))
     for notebook, path in executed:
-        write_atomically(notebook, path)
+        write_atomically(path, nbformat.writes(notebook) + "\n")
         print(f"wrote {path}", flush=True)
 
 

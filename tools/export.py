@@ -31,7 +31,7 @@ import nbformat
 from jinja2 import DictLoader
 from nbconvert import MarkdownExporter, SlidesExporter
 
-from softmax_course.workspace import stamp
+from softmax_course.workspace import stamp, write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The generated student notebooks (``make student``): rewritten whole, never worked in.
@@ -181,9 +181,7 @@ def write_student_versions(paths: Sequence[Path], out_dir: Path = STUDENT_DIR) -
         target = out_dir / path.name
         data = student_bytes(path)
         if not target.exists() or target.read_bytes() != data:
-            partial = target.with_suffix(".ipynb.partial")
-            partial.write_bytes(data)
-            partial.replace(target)  # whole or not at all, also beside another writer
+            write_atomically(target, data)
         written.append(target)
     names = {path.name for path in paths}
     for stale in out_dir.glob("*.ipynb"):
@@ -219,7 +217,7 @@ def write_slides(paths: Sequence[Path], out_dir: Path, vendor: str = "vendor") -
         lesson = student_version(nbformat.read(path, as_version=4), notes=True)
         body, _ = exporter.from_notebook_node(lesson)
         target = out_dir / f"{path.stem}.slides.html"
-        target.write_text(body, encoding="utf-8")
+        write_atomically(target, body)
         written.append(target)
     return written
 
@@ -290,9 +288,9 @@ def write_site(paths: Sequence[Path], out_dir: Path) -> list[Path]:
         for name, data in resources.get("outputs", {}).items():
             figure = out_dir / name
             figure.parent.mkdir(parents=True, exist_ok=True)
-            figure.write_bytes(data)
+            write_atomically(figure, data)
         target = out_dir / f"{path.stem}.md"
-        target.write_text(front_matter(lesson, path) + body, encoding="utf-8")
+        write_atomically(target, front_matter(lesson, path) + body)
         written.append(target)
     return written
 

@@ -49,6 +49,7 @@ from softmax_course.exercises import LESSON_EXERCISES
 from softmax_course.exercises.rules import broken_rule
 from softmax_course.exercises.runner import Case, Exercise
 from softmax_course.exercises.wire import WireError, decode, encode
+from softmax_course.workspace import write_atomically
 from tools import LESSONS, ROOT, sandbox
 from tools.hidden_cases import HIDDEN_CASES
 
@@ -423,7 +424,7 @@ def write_table(
             continue
         for exercise, (points, total, feedback) in graded.scores.items():
             rows.append([item.student, name, item.lesson, exercise, points, total, feedback])
-    _write_atomic(out_dir / "grades.csv", _csv_text(rows))
+    write_atomically(out_dir / "grades.csv", _csv_text(rows))
     feedback_dir = out_dir / "feedback"
     feedback_dir.mkdir(exist_ok=True)
     for student in students:
@@ -445,7 +446,7 @@ def write_table(
                     f"- {exercise}: {points}/{maximum}" + (f" — {feedback}" if feedback else "")
                 )
             lines.append("")
-        _write_atomic(feedback_dir / f"{student}.md", "\n".join(lines))
+        write_atomically(feedback_dir / f"{student}.md", "\n".join(lines))
 
 
 def _csv_text(rows: list[list]) -> str:
@@ -456,12 +457,6 @@ def _csv_text(rows: list[list]) -> str:
     writer.writerow(COLUMNS)
     writer.writerows(rows)
     return buffer.getvalue()
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def summary(students: int, handed: Sequence[Handed], results: Sequence[Graded]) -> str:

@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import shutil
+import os
+import stat
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -49,6 +51,29 @@ def version(path: Path) -> str | None:
     return notebook.get("metadata", {}).get(KEY, {}).get("version")
 
 
+def write_atomically(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` whole or not at all.
+
+    It goes to a temporary file beside ``path`` first, which ``os.replace`` then
+    swaps in one step: a write cut short (a full disk, a killed process) leaves
+    the old file, or no file, never a part of one that a later run would keep.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def beside_name(lesson: str, new_version: str) -> str:
     """The file name of a newer version put beside the student's own copy."""
     return f"{lesson}.{new_version}.ipynb"
@@ -70,7 +95,7 @@ def update(published: Path, work: Path, beside: Sequence[str] = ()) -> list[str]
     for lesson in lessons:
         mine = work / lesson.name
         if not mine.exists():
-            shutil.copyfile(lesson, mine)
+            write_atomically(mine, lesson.read_bytes())
             report.append(f"new lesson: {mine}")
             continue
         new_version = version(lesson)
@@ -78,7 +103,7 @@ def update(published: Path, work: Path, beside: Sequence[str] = ()) -> list[str]
             continue
         newer = work / beside_name(lesson.stem, new_version)
         if lesson.stem in beside and not newer.exists():
-            shutil.copyfile(lesson, newer)
+            write_atomically(newer, lesson.read_bytes())
             report.append(f"{lesson.stem}: the new version is beside yours: {newer}")
         elif newer.exists():
             report.append(f"{lesson.stem}: the new version is beside yours: {newer}")

@@ -1,0 +1,119 @@
+"""No command leaves a half-written file: a write cut short keeps the old file, or none.
+
+Each command that writes a notebook, page, deck or grade table runs here once
+whole, then again with the files of the process limited to half the size of the
+largest file it wrote (``RLIMIT_FSIZE``), so that write fails partway, as on a
+full disk. After it,
+every file the command writes is either as it was before or whole (equal to an
+uncut run's), and nothing temporary is left beside it. A writer that wrote
+straight into its target would leave a truncated file, which fails here.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import NOTEBOOKS
+
+resource = pytest.importorskip("resource", reason="file size limits are POSIX only")
+
+OLD = b"old contents\n"
+#: A lesson without figures: its page is the largest file ``make site`` writes for it.
+LESSON = NOTEBOOKS / "02_one_hot.ipynb"
+
+#: Each command: the code that writes into ``out``, and whether it replaces files already
+#: there (or, like ``make lab``'s copy into work/, only adds the missing ones).
+COMMANDS = {
+    "make execute": ("from tools.execute import execute\nexecute([out / 'big.ipynb'])\n", True),
+    "make student": (
+        "from tools.export import write_student_versions\n"
+        f"write_student_versions([Path({str(LESSON)!r})], out)\n",
+        True,
+    ),
+    "make slides": (
+        f"from tools.export import write_slides\nwrite_slides([Path({str(LESSON)!r})], out)\n",
+        True,
+    ),
+    "make site": (
+        f"from tools.export import write_site\nwrite_site([Path({str(LESSON)!r})], out)\n",
+        True,
+    ),
+    "make grade": (
+        "from tools.grade import find_handed, write_table\n"
+        "submissions = out.parent / (out.name + '-in')\n"
+        "for index in range(30):\n"
+        "    (submissions / f'student{index:02}').mkdir(parents=True, exist_ok=True)\n"
+        "    (submissions / f'student{index:02}' / 'notes.ipynb').write_bytes(b'not a notebook')\n"
+        "students, handed = find_handed(submissions, ['01_softmax'])\n"
+        "write_table(students, handed, [], submissions, out)\n",
+        True,
+    ),
+    "make lab": (
+        f"from softmax_course.workspace import update\nupdate(Path({str(NOTEBOOKS)!r}), out)\n",
+        False,
+    ),
+}
+
+
+def prepare(command: str, out: Path) -> None:
+    """What is in ``out`` before the command: for make execute, a notebook with a long output."""
+    out.mkdir(parents=True)
+    if command == "make execute":
+        cell = nbformat.v4.new_code_cell("print('x' * 50_000)")
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell]), out / "big.ipynb")
+
+
+def setup(out: Path) -> str:
+    return f"from pathlib import Path\nout = Path({str(out)!r})\n"
+
+
+@contextmanager
+def file_size_limit(limit: int) -> Iterator[None]:
+    """Let no file of this process (or a process it starts) grow beyond ``limit`` bytes."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a dead process
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_write_cut_short_leaves_the_old_file_or_none(command, tmp_path):
+    code, replaces = COMMANDS[command]
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    prepare(command, whole)
+    exec(setup(whole) + code, {})  # noqa: S102 - the test's own table
+    written = files(whole)
+    prepare(command, cut)
+    for name in written if replaces else ():
+        if not (cut / name).exists():
+            (cut / name).parent.mkdir(parents=True, exist_ok=True)
+            (cut / name).write_bytes(OLD)
+    before = files(cut)
+
+    with file_size_limit(max(map(len, written.values())) // 2):
+        with pytest.raises(OSError, match="File too large"):
+            exec(setup(cut) + code, {})  # noqa: S102 - the test's own table
+    after = files(cut)
+    assert set(after) <= set(before) | set(written), sorted(set(after) - set(before) - set(written))
+    torn = [name for name in after if after[name] not in (before.get(name), written.get(name))]
+    assert not torn, f"{command} left part of a file: {torn}"
+    cut_short = [name for name in written if after.get(name) != written[name]]
+    assert cut_short, f"{command} wrote everything: the limit cut nothing"
