@@ -89,13 +89,19 @@ grade: dev ## grade SUBMISSIONS=dir (<student>/*.ipynb), each notebook in a bubb
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir (a folder of <student>/*.ipynb)"; exit 2; }
 	$(BIN)/python -m tools.grade $(SUBMISSIONS) --out build/grades $(if $(TRUST_NOTEBOOKS),--trust-notebooks) $(if $(CPU_SECONDS),--cpu-seconds $(CPU_SECONDS))
 
-sandbox: ## install bubblewrap (bwrap), the grader's sandbox, when it is missing (needs root and apt-get)
-	@if command -v bwrap >/dev/null; then echo "bwrap: $$(command -v bwrap)"; \
+# $(call apt_install,COMMAND,PACKAGE,WHAT FAILS WITHOUT IT): install Debian's PACKAGE when
+# COMMAND is missing, as root with apt-get; anywhere else, say how.
+define apt_install
+	@if command -v $(1) >/dev/null; then echo "$(1): $$(command -v $(1))"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } \
-		|| echo "Installing bubblewrap failed; the grading tests will FAIL (sudo apt-get install -y bubblewrap)"; \
-	else echo "bubblewrap is missing and cannot be installed here; the grading tests will FAIL."; \
-		echo "Install it with: sudo apt-get install -y bubblewrap"; fi
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; } \
+		|| echo "Installing $(2) failed; $(3) (sudo apt-get install -y $(2))"; \
+	else echo "$(2) is missing and cannot be installed here; $(3)."; \
+		echo "Install it with: sudo apt-get install -y $(2)"; fi
+endef
+
+sandbox: ## install bubblewrap (bwrap), the grader's sandbox, when it is missing (needs root and apt-get)
+	$(call apt_install,bwrap,bubblewrap,the grading tests will FAIL)
 
 # reveal.js at the major version nbconvert's template expects (4), and what the
 # deck loads besides, from the npm registry; copied next to the slides.
@@ -124,12 +130,7 @@ site: dev ## write build/site/NN_topic.md seminar pages (Jekyll, the seminar's f
 	$(BIN)/python -m tools.export site $(NOTEBOOKS)
 
 browser: ## install Debian's Chromium for the browser tests (slides, lab) when it is missing (needs root and apt-get)
-	@if command -v chromium >/dev/null; then echo "chromium: $$(command -v chromium)"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
-		|| echo "Installing chromium failed; the browser tests will be SKIPPED, and FAIL under .ci/run (sudo apt-get install -y chromium)"; \
-	else echo "Chromium is missing and cannot be installed here; the browser tests will be SKIPPED, and FAIL under .ci/run."; \
-		echo "Install it with: sudo apt-get install -y chromium"; fi
+	$(call apt_install,chromium,chromium,the browser tests will be SKIPPED (and FAIL under .ci/run))
 
 # The JupyterHub class test (tests/test_hub.py) needs the hub's proxy, from npm.
 HUB_PROXY := configurable-http-proxy@5.3.0

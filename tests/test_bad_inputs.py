@@ -54,6 +54,7 @@ CASES = [
     *[(f, (torch.zeros(0, 3),), ValueError, r"z is empty \(shape \(0, 3\)\)") for f in SCORE_FUNCTIONS],
     *[(f, (torch.zeros(2, 2, 2),), ValueError, r"z must be 1-D or 2-D, got shape \(2, 2, 2\)") for f in SCORE_FUNCTIONS],
     *[(f, (torch.zeros(2, 3), 2), ValueError, r"dim=2 is out of range for z of shape \(2, 3\)") for f in SCORE_FUNCTIONS],
+    *[(f, (torch.zeros(2, 3), -3), ValueError, r"dim=-3 is out of range for z of shape \(2, 3\)") for f in SCORE_FUNCTIONS],
     *[(f, (torch.zeros(2, 3), 1.0), TypeError, "^dim must be an int, got float$") for f in SCORE_FUNCTIONS],
     (softmax, (torch.tensor([1000.0, 1001.0]),), ValueError, "overflows to inf"),
     # --- labels
@@ -84,6 +85,7 @@ CASES = [
     (toy_data, ("float64",), TypeError, "dtype must be a torch.dtype .*got 'float64'"),
     (load_digits_split, (1.5,), ValueError, "test_size must be between 0 and 1, got 1.5"),
     (load_digits_split, (1.0,), ValueError, "test_size must be between 0 and 1, got 1.0"),
+    (load_digits_split, (0.0,), ValueError, "test_size must be between 0 and 1, got 0.0"),
     (load_digits_split, ("0.25",), TypeError, "test_size must be a number, got str"),
     (load_digits_split, (0.25, None), TypeError, "seed must be an int, got NoneType"),
     (load_digits_split, (0.25, False), TypeError, "seed must be an int, got bool"),
@@ -148,6 +150,12 @@ def case_id(case):
     # cannot select again by name.
     words = re.sub(r"[^\w .,=-]", "", message)
     return f"{name}-{error.__name__}-{words[:30]}"
+
+
+@pytest.mark.parametrize("dim", [-2, -1, 0, 1])
+def test_every_axis_of_the_logits_is_a_dim(dim):
+    for function in SCORE_FUNCTIONS:
+        assert function(torch.zeros(2, 3), dim).shape == (2, 3)
 
 
 @pytest.mark.parametrize(("function", "args", "error", "message"), CASES, ids=map(case_id, CASES))

@@ -3,13 +3,14 @@
 Submissions are built from the lessons themselves: a lesson's notebook is the
 solved submission (its solution cells redefine the stubs), and without its
 solution cells it is the student's unsolved one, where a stub may be replaced
-by a wrong answer from ``tests/wrong_answers.py``. Every attack the grader
-must withstand is one submission, and most turn a successful attack into a
-visible grade: their function answers right only while the attack failed.
-Each submission must get exactly its expected grade; the honest students'
-rows must be the same as in a batch without the hostile ones; nothing outside
-the sandboxes may change (the repository and the virtual environment are
-hashed before and after); no process of a sandbox may outlive its grading.
+by a wrong answer from ``tests/wrong_answers.py``. An attacker hands in a
+short notebook: only the lesson's functions, and the attack. Every attack the
+grader must withstand is one submission, and most turn a successful attack
+into a visible grade: their function answers right only while the attack
+failed. Each submission must get exactly its expected grade (the honest
+students' full marks among the attacks included); nothing outside the
+sandboxes may change (the repository and the virtual environment are hashed
+before and after); no process of a sandbox may outlive its grading.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from softmax_course.exercises import EXERCISES
 from tools import sandbox
 from tools.grade import all_cases, exercises_of, grade_folder
 
-#: The hostile class runs the softmax lesson (5 processor-seconds): small limits end the
-#: endless and the sleeping notebooks soon. Every lesson's honest batch has the default ones.
-LIMITS = sandbox.Limits(cpu_seconds=15, wall_factor=3.0)
+#: The hostile class's longest honest run is the softmax lesson (5 processor-seconds): small
+#: limits end the endless and the sleeping notebooks soon. Every lesson's batch has the default
+#: ones.
+LIMITS = sandbox.Limits(cpu_seconds=10, wall_factor=3.0)
 FIRST = EXECUTED[0].stem  # the softmax lesson, the quickest to run: the attacks use it
 #: What a submission's marker process is called, to find it if it outlived its grading.
 MARKER = "softmax-course-outlives-its-grading"
@@ -91,18 +93,37 @@ def answered(lesson: str, **codes: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def with_cell(notebook: nbformat.NotebookNode, code: str, at: int = 3) -> nbformat.NotebookNode:
+#: The first cell of a short submission: what the lessons' solutions use.
+SHORT_IMPORTS = "import math\nimport torch\nimport torch.nn.functional as F\n"
+
+
+def short(lesson: str, **codes: str) -> nbformat.NotebookNode:
+    """Only the functions of ``lesson``, solved (or answered by ``codes``): a submission
+    trimmed to what is graded, as an attacker hands it in; it runs in a second, not a lesson's
+    time."""
+    solved = answered(lesson, **codes)
+    functions = [
+        cell.source
+        for cell in solved.cells
+        if cell.cell_type == "code"
+        and any(f"def {exercise.function}(" in cell.source for exercise in exercises_of(lesson))
+    ]
+    cells = [SHORT_IMPORTS, *functions]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+
+
+def with_cell(notebook: nbformat.NotebookNode, code: str, at: int = 1) -> nbformat.NotebookNode:
     notebook = copy.deepcopy(notebook)
     notebook.cells.insert(at, nbformat.v4.new_code_cell(code))
     return notebook
 
 
 def attack(code: str) -> nbformat.NotebookNode:
-    """The solved softmax lesson plus a cell that sets ``ATTACK_WORKED`` when ``code`` succeeds;
-    then ``my_softmax`` answers wrong, so a successful attack shows in the grade."""
+    """The softmax lesson's functions plus a cell that sets ``ATTACK_WORKED`` when ``code``
+    succeeds; then ``my_softmax`` answers wrong, so a successful attack shows in the grade."""
     body = "\n".join("    " + line for line in code.strip().splitlines())
     cell = f"ATTACK_WORKED = []\ntry:\n{body}\nexcept BaseException as error:\n    print(type(error).__name__, error)\n"
-    notebook = with_cell(answered(FIRST), cell)
+    notebook = with_cell(short(FIRST), cell)
     notebook.cells.append(
         nbformat.v4.new_code_cell(
             "_right = my_softmax\n"
@@ -143,7 +164,7 @@ def every_lesson_class(out: Path) -> dict:
         exercises = exercises_of(lesson)
         wrong = {ex.function: next(iter(WRONG_ANSWERS[ex.name].values())) for ex in exercises}
         hand_in("solution", answered(lesson), full(lesson), lesson)
-        hand_in("wrong", answered(lesson, **wrong), dict.fromkeys(full(lesson), "fail"), lesson)
+        hand_in("wrong", short(lesson, **wrong), dict.fromkeys(full(lesson), "fail"), lesson)
     return hand_in.expected
 
 
@@ -163,21 +184,21 @@ def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
     hand_in(
         "patches-its-kernel",
         with_cell(
-            answered(FIRST, my_softmax=WRONG_SOFTMAX),
+            short(FIRST, my_softmax=WRONG_SOFTMAX),
             (
                 "import inspect, torch, softmax_course.exercises.runner as runner\n"
                 "torch.isclose = lambda a, b, **kw: torch.ones_like(a, dtype=torch.bool)\n"
                 "inspect.getsourcefile = lambda obj: runner.__file__\n"
                 "runner.compare_tensors = lambda got, expected, atol=0: None\n"
             ),
-            at=len(unsolved(FIRST).cells),
+            at=len(short(FIRST).cells),
         ),
         {**full(FIRST), "check_softmax": "fail"},
     )
     hand_in(
         "fake-check-output",
         with_cell(
-            answered(FIRST, my_softmax=WRONG_SOFTMAX),
+            short(FIRST, my_softmax=WRONG_SOFTMAX),
             'print("✓ check_softmax: all 5 cases pass")\nprint("Total Score: 13/13")',
         ),
         {**full(FIRST), "check_softmax": "fail"},
@@ -186,17 +207,17 @@ def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
     # --- the exercises' rules -------------------------------------------------------------
     hand_in(
         "rule-f-softmax",
-        answered(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n"),
+        short(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n"),
         {**full(FIRST), "check_softmax": "0:rule broken"},
     )
     hand_in(
         "rule-alias",
-        answered(FIRST, my_softmax="s = torch.softmax\ndef my_softmax(z):\n    return s(z, -1)\n"),
+        short(FIRST, my_softmax="s = torch.softmax\ndef my_softmax(z):\n    return s(z, -1)\n"),
         {**full(FIRST), "check_softmax": "0:rule broken"},
     )
     hand_in(
         "rule-course-reference",
-        answered(
+        short(
             FIRST,
             my_softmax=(
                 "from softmax_course.exercises import EXERCISES\n"
@@ -208,7 +229,7 @@ def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
     gradient = "03_cross_entropy"
     hand_in(
         "rule-autograd",
-        answered(
+        short(
             gradient,
             logit_gradient=(
                 "def logit_gradient(z, y):\n    z = z.clone().requires_grad_(True)\n"
@@ -329,13 +350,13 @@ ATTACK_WORKED.append('filled')
     )
     hand_in(
         "prints-300-mb",
-        with_cell(answered(FIRST), "for _ in range(300):\n    print('x' * 2**20)"),
+        with_cell(short(FIRST), "for _ in range(300):\n    print('x' * 2**20)"),
         full(FIRST),
     )
     hand_in(
         "outlives-its-grading",
         with_cell(
-            answered(FIRST),
+            short(FIRST),
             (
                 "import subprocess, sys\n"
                 f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', {MARKER!r}], start_new_session=True)\n"
@@ -345,22 +366,22 @@ ATTACK_WORKED.append('filled')
     )
     hand_in(
         "sleeps",
-        with_cell(answered(FIRST), "import time\ntime.sleep(10**6)"),
+        with_cell(short(FIRST), "import time\ntime.sleep(10**6)"),
         zero(FIRST, "wall time"),
     )
     # Stopped by the processor limit, or on a loaded machine by the wall time first.
-    hand_in("endless-loop", with_cell(answered(FIRST), "while True:\n    pass"), zero(FIRST, ""))
+    hand_in("endless-loop", with_cell(short(FIRST), "while True:\n    pass"), zero(FIRST, ""))
     hand_in(
         "crashes",
-        with_cell(answered(FIRST), "import os\nos._exit(3)"),
+        with_cell(short(FIRST), "import os\nos._exit(3)"),
         zero(FIRST, "kernel stopped"),
     )
 
     # --- every file is accounted for: misnamed files graded, the rest listed with the reason ----
-    hand_in("second-download", answered(FIRST), full(FIRST), f"{FIRST} (1)")
-    hand_in("capitals", answered(FIRST), full(FIRST), "01_Softmax")
-    hand_in("jupyter-copy", answered(FIRST), full(FIRST), f"{FIRST}-Copy1")
-    renamed = answered(FIRST)
+    hand_in("second-download", short(FIRST), full(FIRST), f"{FIRST} (1)")
+    hand_in("capitals", short(FIRST), full(FIRST), "01_Softmax")
+    hand_in("jupyter-copy", short(FIRST), full(FIRST), f"{FIRST}-Copy1")
+    renamed = short(FIRST)
     renamed.metadata["softmax_course"] = {"lesson": FIRST}
     hand_in("named-by-metadata", renamed, full(FIRST), "homework")
 
@@ -515,24 +536,6 @@ def test_nothing_outside_the_sandboxes_changed(graded):
     assert not left_running, f"processes of a sandbox outlived its grading: {left_running}"
 
 
-def test_honest_rows_are_the_same_without_the_hostile_ones(graded, tmp_path):
-    _, _, out, grades, *_ = graded
-    honest = ["solution", "stub", "other-correct"]
-    alone = tmp_path / "honest"
-    for student in honest:
-        for path in (out / student).glob(f"{FIRST}*.ipynb"):
-            (alone / student).mkdir(parents=True, exist_ok=True)
-            (alone / student / path.name).write_bytes(path.read_bytes())
-    grade_folder(alone, tmp_path / "grades", jobs=2, limits=LIMITS)
-
-    def mine(rows):
-        return sorted(
-            tuple(r.values()) for r in rows if r["student"] in honest and r["lesson"] == FIRST
-        )
-
-    assert mine(rows_of(tmp_path / "grades")) == mine(rows_of(grades))
-
-
 def test_no_sandbox_means_a_clear_refusal(monkeypatch, capsys):
     from tools import grade
 
@@ -558,7 +561,7 @@ def test_the_summary_counts_students_files_and_what_was_not_graded(tmp_path, cap
 def test_trusted_notebooks_are_graded_without_the_sandbox_under_the_same_rules(tmp_path):
     """``make grade TRUST_NOTEBOOKS=1``: the notebook runs in a plain process, scored the same way."""
     (tmp_path / "in" / "me").mkdir(parents=True)
-    notebook = answered(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n")
+    notebook = short(FIRST, my_softmax="def my_softmax(z):\n    return F.softmax(z, dim=-1)\n")
     nbformat.write(notebook, tmp_path / "in" / "me" / f"{FIRST}.ipynb")
     grade_folder(tmp_path / "in", tmp_path / "out", limits=LIMITS, trusted=True)
     rows = {row["exercise"]: row for row in rows_of(tmp_path / "out")}

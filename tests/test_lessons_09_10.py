@@ -182,6 +182,8 @@ def test_reliability_draws_each_filled_bin():
         ((EDGES, torch.zeros(4, dtype=torch.long), CONFIDENCE, ACCURACY), "some bin"),
         ((EDGES, COUNTS, CONFIDENCE[1:], ACCURACY), "one value per bin"),
         ((EDGES, COUNTS, CONFIDENCE, ACCURACY * 2), r"accuracy must lie in \[0, 1\]"),
+        ((EDGES, COUNTS, CONFIDENCE - 0.5, ACCURACY), r"confidence must lie in \[0, 1\]"),
+        ((EDGES, COUNTS * torch.tensor([1, 1, -1, 1]), CONFIDENCE, ACCURACY), "0 or more"),
         ((EDGES, COUNTS, CONFIDENCE.clone().fill_(math.nan), ACCURACY), "confidence must lie"),
     ],
 )

@@ -7,13 +7,16 @@ repository, and then:
   hidden cases, no speaker's note, no instructor tool, no placeholder;
 - it is copied into an empty folder, a fresh environment is built from its
   own ``requirements.txt`` alone (offline, from the wheels ``make
-  release-wheels`` downloaded; installed by uv, from its cache), and every
-  lesson runs there top to bottom in the student's working copy: each check
-  prints "not written yet";
+  release-wheels`` downloaded; installed by uv, from its cache); there every
+  module a lesson imports imports, the digits load, and the first lesson runs
+  top to bottom in the student's working copy: its checks print "not written
+  yet";
 - its helper package is installed, with the command of the notebooks' first
   (Colab) cell, into a fresh environment holding another torch than the pin
   (``make colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a
-  torch of its own); the torch stays, and every lesson runs there.
+  torch of its own); the torch stays, and every lesson runs there top to
+  bottom. (Every lesson runs once from the release, there: the pinned
+  versions run every lesson in nbval.)
 """
 
 from __future__ import annotations
@@ -169,15 +172,18 @@ def test_a_second_release_is_a_commit_a_pull_merges(release, tmp_path):
     assert len(log) == 2 and EXECUTED[-1].stem in log[0]
 
 
-def run_lessons(python: Path, folder: Path, env: dict[str, str]) -> dict[str, str]:
-    """Run every notebook of ``folder`` with ``python``'s own kernel; return its checks' outputs."""
+def run_lessons(
+    python: Path, folder: Path, env: dict[str, str], pattern: str = "[0-9][0-9]_*"
+) -> dict[str, str]:
+    """Run the notebooks ``pattern`` names in ``folder`` with ``python``'s own kernel; return
+    their checks' outputs."""
     script = """
 import json, sys
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 checks = {}
-for path in sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.ipynb")):
+for path in sorted(Path(sys.argv[1]).glob(sys.argv[2] + ".ipynb")):
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, kernel_name="python3", timeout=600,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -186,14 +192,14 @@ for path in sorted(Path(sys.argv[1]).glob("[0-9][0-9]_*.ipynb")):
         for o in c.outputs)
 print(json.dumps(checks))
 """
-    done = subprocess.run([python, "-c", script, folder], capture_output=True, text=True,
+    done = subprocess.run([python, "-c", script, folder, pattern], capture_output=True, text=True,
                           env=env, timeout=LESSON_TIMEOUT * len(EXECUTED), check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def assert_every_check_unsolved(checks: dict[str, str]) -> None:
-    assert sorted(checks) == [lesson.stem for lesson in LESSONS]
+def assert_every_check_unsolved(checks: dict[str, str], lessons: list[str] | None = None) -> None:
+    assert sorted(checks) == (lessons or [lesson.stem for lesson in LESSONS])
     for lesson, text in checks.items():
         assert text and "✓" not in text, (lesson, text)
         for line in text.splitlines():
@@ -210,7 +216,23 @@ def jupyter_env(tmp_path: Path) -> dict[str, str]:
 
 
 @NEEDS_MAKE
-def test_the_release_alone_installs_and_runs_every_lesson(release, tmp_path):
+def lesson_imports(folder: Path) -> list[str]:
+    """Every import statement of the notebooks in ``folder``."""
+    import ast
+
+    statements = set()
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and not cell.source.lstrip().startswith(("%", "!")):
+                statements.update(
+                    ast.unparse(node)
+                    for node in ast.walk(ast.parse(cell.source))
+                    if isinstance(node, ast.Import | ast.ImportFrom)
+                )
+    return sorted(statements)
+
+
+def test_the_release_alone_installs_and_runs_its_lessons(release, tmp_path):
     if not (WHEELHOUSE / ".downloaded").is_file():
         pytest.fail(f"{WHEELHOUSE.relative_to(ROOT)} is missing: run `make release-wheels`")
     copy = tmp_path / "empty" / "softmax-exercises"
@@ -237,7 +259,17 @@ def test_the_release_alone_installs_and_runs_every_lesson(release, tmp_path):
     work = subprocess.run([python, "-m", "softmax_course.workspace", "notebooks", "work"],
                           cwd=copy, env=env, capture_output=True, text=True, check=True)
     assert work.stdout.count("new lesson: work/") == len(EXECUTED), work.stdout
-    assert_every_check_unsolved(run_lessons(python, copy / "work", env))
+    imports = lesson_imports(copy / "work")
+    assert "import torch" in imports and len(imports) > 10, imports
+    digits = "from softmax_course.data import load_digits_split\n" \
+             "print(len(load_digits_split().y_train))"  # fmt: skip
+    script = "\n".join([*imports, digits])
+    loaded = subprocess.run([python, "-c", script], capture_output=True, text=True,
+                            env=env, timeout=LESSON_TIMEOUT, check=False)  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert int(loaded.stdout) > 1000, loaded.stdout
+    first = EXECUTED[0].stem
+    assert_every_check_unsolved(run_lessons(python, copy / "work", env, first), [first])
 
 
 @pytest.fixture
