@@ -317,3 +317,53 @@ def test_the_grader_s_feedback_names_the_first_failing_case():
     assert score(exercise, {"results": results})[2] == (
         f"a case failed (the result contains nan). Hint: {cases[later].hint}"
     )
+
+
+#: Answers of forms no exercise asks for: each must get a problem to print, never a crash
+#: (in the check cell a traceback instead of a hint; in the grader, a class left ungraded).
+ODD_ANSWERS = {
+    "None": None,
+    "a string": "0.5",
+    "a bool": True,
+    "inf": math.inf,
+    "an empty tuple": (),
+    "three tensors": (torch.zeros(2), torch.zeros(2), torch.zeros(2)),
+    "two tensors of other shapes": (torch.zeros(3, 20), torch.zeros(2, 3)),
+    "an empty tensor": torch.zeros(0),
+    "a 3-D tensor": torch.zeros(2, 3, 4),
+}
+
+
+def transposed(answer: object) -> object | None:
+    """``answer`` with each of its matrices transposed; None if that changes nothing."""
+    parts = answer if isinstance(answer, tuple) else (answer,)
+    flipped = tuple(p.T if isinstance(p, torch.Tensor) and p.dim() == 2 else p for p in parts)
+    if all(torch.equal(a, b) if isinstance(a, torch.Tensor) and a.shape == b.shape else a is b
+           for a, b in zip(parts, flipped, strict=True)):  # fmt: skip
+        return None
+    return flipped if isinstance(answer, tuple) else flipped[0]
+
+
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_an_answer_of_any_form_gets_a_problem_not_a_crash(checker_name):
+    exercise = EXERCISES[checker_name]
+    for case, right in zip(every_case(checker_name), solution_answers(checker_name), strict=True):
+        answers = {**ODD_ANSWERS, "the right answer transposed": transposed(right)}
+        for what, answer in answers.items():
+            if what == "the right answer transposed" and answer is None:
+                continue  # no matrix in it, or a symmetric one
+            problem = exercise.problem(case.args, answer)
+            assert isinstance(problem, str) and problem, (case.name, what)
+
+
+def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
+    from softmax_course.exercises.runner import Case, Exercise
+
+    def compare(got, expected):
+        return None if got == expected else f"{got} is not {expected}" if got + 0 else None
+
+    exercise = Exercise("check_x", "x", (Case("one", (1,), "a hint"),), lambda v: v, compare)
+    assert exercise.problem((1,), 1) is None
+    assert exercise.problem((1,), "text") == (
+        'the answer does not fit the expected one (TypeError: can only concatenate str (not "int") to str)'
+    )

@@ -185,7 +185,7 @@ from nbclient import NotebookClient
 checks = {}
 for path in sorted(Path(sys.argv[1]).glob(sys.argv[2] + ".ipynb")):
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, kernel_name="python3", timeout=600,
+    NotebookClient(notebook, kernel_name="python3", timeout=600, shutdown_kernel="immediate",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     checks[path.stem] = "".join(
         o.get("text", "") for c in notebook.cells if "check" in c.metadata.get("tags", [])

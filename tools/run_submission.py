@@ -89,6 +89,7 @@ def main(fd: int, grader_dir: Path, work_dir: Path) -> int:
         startup_timeout=120,
         resources={"metadata": {"path": str(work_dir)}},
         record_timing=False,
+        shutdown_kernel="immediate",  # every answer has arrived; a graceful stop costs a second
     )
     try:
         client.execute()

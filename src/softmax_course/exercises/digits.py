@@ -7,7 +7,9 @@ import torch
 from softmax_course.exercises.runner import Case, Exercise, compare_tensors
 
 
-def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch.Tensor:
+def _standardize_reference(
+    x_train: torch.Tensor, x_test: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """scikit-learn's StandardScaler fitted on ``x_train``: independent of the lesson's formula.
 
     It divides by the population standard deviation and by 1 for a constant feature.
@@ -15,15 +17,18 @@ def _standardize_reference(x_train: torch.Tensor, x_test: torch.Tensor) -> torch
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x_train.numpy())
-    return torch.cat([torch.from_numpy(scaler.transform(x.numpy())) for x in (x_train, x_test)])
+    train, test = (torch.from_numpy(scaler.transform(x.numpy())) for x in (x_train, x_test))
+    return train, test
 
 
-def _compare_splits(got: object, expected: torch.Tensor) -> str | None:
+def _compare_splits(got: object, expected: tuple[torch.Tensor, torch.Tensor]) -> str | None:
     if not (isinstance(got, tuple) and len(got) == 2):
         return "expected a tuple (x_train_standardised, x_test_standardised)"
-    if not all(isinstance(part, torch.Tensor) for part in got):
-        return "expected two tensors"
-    return compare_tensors(torch.cat(got), expected)
+    for part, wanted, name in zip(got, expected, ("x_train", "x_test"), strict=True):
+        problem = compare_tensors(part, wanted)
+        if problem is not None:
+            return f"{name} standardised: {problem}"
+    return None
 
 
 def _splits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

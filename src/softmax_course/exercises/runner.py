@@ -67,7 +67,11 @@ class Exercise:
         """How the answer ``got`` to a case with arguments ``args`` is wrong; None if right."""
         if isinstance(got, Unreadable):
             return f"the function returned {got.what}, which is not a value the check can read"
-        return self.compare(got, self.reference(*args))
+        expected = self.reference(*args)
+        try:
+            return self.compare(got, expected)
+        except Exception as error:  # noqa: BLE001 - an answer of a form no comparison foresaw
+            return f"the answer does not fit the expected one ({type(error).__name__}: {error})"
 
 
 @dataclass(frozen=True)
