@@ -26,7 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Root (these machines and CI) must say so to start JupyterLab; a laptop need not.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup dev lab lab-speaker test execute sync student release grade sandbox slides site browser hub-proxy colab-env release-wheels bench mutate lint clean check-platforms test-py313
+.PHONY: help setup dev lab lab-speaker test execute sync student release grade sandbox vendor slides site browser hub-proxy colab-env release-wheels bench mutate lint clean check-platforms test-py313
 
 help: ## list the targets (the default)
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -63,10 +63,10 @@ lab-speaker: setup ## start JupyterLab on the full lessons with solutions in not
 NETWORK_LOG := $(CURDIR)/build/network-attempts.log
 GUARD := PYTHONPATH=$(CURDIR)/tests/offline SOFTMAX_COURSE_NETWORK_LOG=$(NETWORK_LOG)
 
-test: dev slides browser sandbox hub-proxy colab-env release-wheels ## ruff; unit, export, wheel, browser, twin-sync, grading, release and hub tests; nbval over every lesson, natively and under other arithmetic paths
+test: dev vendor browser sandbox hub-proxy colab-env release-wheels ## ruff; unit, export, wheel, browser, twin-sync, grading, release and hub tests; nbval over every lesson, natively and under other arithmetic paths
 	rm -f $(NETWORK_LOG)
 	$(BIN)/ruff check .
-	$(GUARD) $(BIN)/pytest -n 2 --dist loadfile tests
+	$(GUARD) $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/pytest --nbval -n 2 --dist loadfile $(NOTEBOOKS),@echo "no lessons yet: nothing for nbval")
 	$(if $(NOTEBOOKS),$(GUARD) $(BIN)/python -m tools.arithmetic_paths -q -n 2 --dist loadfile $(NOTEBOOKS))
 	@if [ -s $(NETWORK_LOG) ]; then echo "network access was attempted:"; cat $(NETWORK_LOG); exit 1; fi
@@ -122,6 +122,8 @@ $(VENDOR_STAMP):
 		&& cp -r fonts/HTML-CSS/TeX/woff ../../../../$(VENDOR)/mathjax/fonts/HTML-CSS/TeX/ \
 		&& cp -r localization/en ../../../../$(VENDOR)/mathjax/localization/
 	touch $@
+
+vendor: $(VENDOR_STAMP) ## fetch reveal.js and what the decks load from the npm registry into build/slides/vendor
 
 slides: dev $(VENDOR_STAMP) ## write build/slides/NN_topic.slides.html from the stored outputs (works offline)
 	$(BIN)/python -m tools.export slides $(NOTEBOOKS)

@@ -44,6 +44,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         write_student_versions(EXECUTED)
 
 
+#: The test files that take minutes, in the order they start: ``make test`` hands whole files
+#: to its two workers in collection order (``--dist loadfile --no-loadscope-reorder``), so
+#: the longest start first and the many short ones fill in after, and both workers finish
+#: together. (xdist's default order, most tests first, started these last.)
+LONGEST_FIRST = (
+    "test_class.py",
+    "test_changed_numbers.py",
+    "test_release.py",
+    "test_lab_browser.py",
+    "test_hub.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the files of ``LONGEST_FIRST`` first, in its order; the others keep theirs."""
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture
 def scratch(request: pytest.FixtureRequest) -> Iterator[Path]:
     """A folder of this test's own inside the repository (build/scratch/<test>), so that
@@ -60,7 +79,7 @@ def tags(cell: dict) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 SCREENSHOTS = ROOT / "build" / "screenshots"
-#: reveal.js, require.js, jQuery and MathJax, copied here by ``make slides``.
+#: reveal.js, require.js, jQuery and MathJax, copied here by ``make vendor`` (and ``make slides``).
 VENDOR = ROOT / "build" / "slides" / "vendor"
 
 REQUIRE_BROWSER = os.environ.get("SOFTMAX_COURSE_REQUIRE_BROWSER") == "1"
@@ -129,9 +148,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def vendor() -> Path:
-    """The folder of scripts the static slides load (``make slides`` installs it from npm)."""
+    """The folder of scripts the static slides load (``make vendor`` installs it from npm)."""
     if not (VENDOR / "reveal.js" / "dist" / "reveal.js").is_file():
-        browser_unavailable(f"{VENDOR.relative_to(ROOT)} is missing; run `make slides` (needs npm)")
+        browser_unavailable(f"{VENDOR.relative_to(ROOT)} is missing; run `make vendor` (needs npm)")
     return VENDOR
 
 

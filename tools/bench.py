@@ -122,7 +122,7 @@ def grading_rows(student_notebook: Path) -> list[dict]:
 def make_test_steps() -> list[str]:
     """The shell lines ``make test`` would run now, as ``make --dry-run`` prints them."""
     if not list((ROOT / "build" / "slides" / "vendor").glob(".installed-*")):
-        check(["make", "slides"])  # fetch reveal.js first, untimed: a warm make test is measured
+        check(["make", "vendor"])  # fetch reveal.js first, untimed: a warm make test is measured
     printed = subprocess.run(["make", "--no-print-directory", "--dry-run", "test"], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout  # fmt: skip
     return [line for line in printed.replace("\\\n", " ").splitlines() if line.strip()]
