@@ -367,3 +367,13 @@ def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
     assert exercise.problem((1,), "text") == (
         'the answer does not fit the expected one (TypeError: can only concatenate str (not "int") to str)'
     )
+
+
+def test_a_check_names_the_first_failing_case_not_a_later_one(capsys):
+    from softmax_course.exercises.runner import Case, Exercise, compare_numbers
+
+    cases = tuple(Case(f"case {n}", (float(n),), f"hint {n}") for n in range(4))
+    exercise = Exercise("check_double", "double", cases, lambda x: 2 * x, compare_numbers)
+    wrong_from_one = exercise.check(lambda x: 2 * x if x < 1 else -x)
+    assert wrong_from_one.status == "fail"
+    assert capsys.readouterr().out == "✗ check_double, case 'case 1': the value is wrong\n  Hint: hint 1\n"
