@@ -28,7 +28,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tools import ROOT
+
 #: The uv installed beside this Python (the ``dev`` extra pins it).
 UV = (sys.executable, "-m", "uv")
 #: The Pythons the course supports; CONTRIBUTING's table and CI's matrix follow this list.

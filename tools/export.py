@@ -32,8 +32,8 @@ from jinja2 import DictLoader
 from nbconvert import MarkdownExporter, SlidesExporter
 
 from softmax_course.workspace import stamp, write_atomically
+from tools import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 #: The generated student notebooks (``make student``): rewritten whole, never worked in.
 STUDENT_DIR = ROOT / "build" / "student"
 #: Where a student works (``make lab`` copies each lesson there once; git ignores it).
