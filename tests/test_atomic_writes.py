@@ -117,3 +117,22 @@ def test_a_write_cut_short_leaves_the_old_file_or_none(command, tmp_path):
     assert not torn, f"{command} left part of a file: {torn}"
     cut_short = [name for name in written if after.get(name) != written[name]]
     assert cut_short, f"{command} wrote everything: the limit cut nothing"
+
+
+def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path):
+    import os
+
+    from softmax_course.workspace import write_atomically
+
+    old_umask = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "new.ipynb", "{}")
+    finally:
+        os.umask(old_umask)
+    kept = tmp_path / "kept.ipynb"
+    kept.write_text("old")
+    kept.chmod(0o600)
+    write_atomically(kept, b"new")
+    assert (tmp_path / "new.ipynb").stat().st_mode & 0o777 == 0o640
+    assert kept.stat().st_mode & 0o777 == 0o600 and kept.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.ipynb", "new.ipynb"]

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -57,20 +57,22 @@ def write_atomically(path: Path, data: bytes | str) -> None:
     It goes to a temporary file beside ``path`` first, which ``os.replace`` then
     swaps in one step: a write cut short (a full disk, a killed process) leaves
     the old file, or no file, never a part of one that a later run would keep.
+    A new file gets the permissions any new file gets (the umask's); a replaced
+    one keeps its own.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".partial"
-    )
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.partial")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(temporary, flags, 0o666)
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-        os.chmod(temporary, mode)
+        if path.exists():
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
