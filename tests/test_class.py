@@ -567,3 +567,38 @@ def test_trusted_notebooks_are_graded_without_the_sandbox_under_the_same_rules(t
     rows = {row["exercise"]: row for row in rows_of(tmp_path / "out")}
     assert rows["check_softmax"]["points"] == "0" and "rule broken" in rows["check_softmax"]["feedback"]
     assert rows["check_temperature"]["points"] == rows["check_temperature"]["max"] == "6"
+
+
+def test_a_file_that_breaks_the_grader_scores_0_with_the_reason_and_the_class_goes_on(
+    tmp_path, monkeypatch, capsys
+):
+    from tools import grade
+
+    for student in ("breaks", "fine"):
+        (tmp_path / "in" / student).mkdir(parents=True)
+        nbformat.write(short(FIRST), tmp_path / "in" / student / f"{FIRST}.ipynb")
+
+    def grade_file(handed, limits, trusted=False):
+        if handed.student == "breaks":
+            raise KeyError("cells")
+        graded = grade.Graded(handed)
+        graded.scores = {name: (points, points, "") for name, points in full(FIRST).items()}
+        return graded
+
+    monkeypatch.setattr(grade, "grade_file", grade_file)
+    grade_folder(tmp_path / "in", tmp_path / "out", trusted=True)
+    rows = {(r["student"], r["exercise"]): r for r in rows_of(tmp_path / "out")}
+    for exercise, points in full(FIRST).items():
+        assert rows[("fine", exercise)]["points"] == str(points)
+        broken = rows[("breaks", exercise)]
+        assert (broken["points"], broken["max"]) == ("0", str(points))
+        assert broken["feedback"] == "the grader failed on this file (KeyError: 'cells'); ask your teacher"
+    assert f"breaks/{FIRST}.ipynb failed: KeyError" in capsys.readouterr().err
+
+
+def test_code_cells_of_any_json_shape_are_read_as_text():
+    from tools.grade import _code_sources
+
+    cells = [{"cell_type": "code", "source": [1, "x = 2"]}, {"cell_type": "code", "source": None},
+             {"cell_type": "markdown", "source": "# no"}, "not a cell"]  # fmt: skip
+    assert _code_sources({"cells": cells}) == ["1x = 2", "None"]

@@ -197,7 +197,8 @@ def _code_sources(notebook: dict) -> list[str]:
     for cell in notebook["cells"]:
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else str(source))
+            parts = source if isinstance(source, list) else [source]
+            sources.append("".join(str(part) for part in parts))
     return sources
 
 
@@ -378,6 +379,20 @@ def grade_file(handed: Handed, limits: sandbox.Limits, trusted: bool = False) ->
     return graded
 
 
+def grade_safely(handed: Handed, limits: sandbox.Limits, trusted: bool = False) -> Graded:
+    """``grade_file``; a file that breaks the grader itself scores 0 with the reason, and the
+    class goes on (one file never stops a class's grading)."""
+    try:
+        return grade_file(handed, limits, trusted)
+    except Exception as error:  # noqa: BLE001 - any failure is reported in the file's rows
+        why = f"the grader failed on this file ({type(error).__name__}: {error}); ask your teacher"
+        print(f"grading {handed.path} failed: {type(error).__name__}: {error}", file=sys.stderr)
+        graded = Graded(handed)
+        for exercise in exercises_of(handed.lesson):
+            graded.scores[exercise.name] = (0, len(all_cases(exercise)), why)
+        return graded
+
+
 # --- the class -----------------------------------------------------------------------------
 
 
@@ -396,7 +411,7 @@ def grade_folder(
     students, handed = find_handed(submissions, lesson_names())
     to_grade = [item for item in handed if not item.reason]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda item: grade_file(item, limits, trusted), to_grade))
+        results = list(pool.map(lambda item: grade_safely(item, limits, trusted), to_grade))
     write_table(students, handed, results, submissions, out_dir)
     return results
 
