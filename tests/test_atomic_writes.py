@@ -5,8 +5,10 @@ whole, then again with the files of the process limited to half the size of the
 largest file it wrote (``RLIMIT_FSIZE``), so that write fails partway, as on a
 full disk. After it,
 every file the command writes is either as it was before or whole (equal to an
-uncut run's), and nothing temporary is left beside it. A writer that wrote
-straight into its target would leave a truncated file, which fails here.
+uncut run's), none is lost, and nothing temporary is left beside it: the write
+that was cut went through ``write_atomically``. That every other write of the
+tools and the package goes through it too is checked on their code: a call
+that writes a file anywhere else is named, unless it is one of ``OTHER_WRITES``.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def test_a_write_cut_short_leaves_the_old_file_or_none(command, tmp_path):
             exec(setup(cut) + code, {})  # noqa: S102 - the test's own table
     after = files(cut)
     assert set(after) <= set(before) | set(written), sorted(set(after) - set(before) - set(written))
+    assert set(before) <= set(after), f"{command} lost {sorted(set(before) - set(after))}"
     torn = [name for name in after if after[name] not in (before.get(name), written.get(name))]
     assert not torn, f"{command} left part of a file: {torn}"
     cut_short = [name for name in written if after.get(name) != written[name]]
@@ -136,3 +139,54 @@ def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path
     assert (tmp_path / "new.ipynb").stat().st_mode & 0o777 == 0o640
     assert kept.stat().st_mode & 0o777 == 0o600 and kept.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.ipynb", "new.ipynb"]
+
+
+#: Writes that need not be whole or as they were, with why.
+OTHER_WRITES = {
+    ("src/softmax_course/workspace.py", "write_atomically"): "the one whole-or-nothing writer",
+    ("tools/grade.py", "run_in_sandbox"): "a submission's inputs, in a folder of its own run",
+    ("tools/grade.py", "_run"): "the sandbox's log, in that folder",
+    ("tools/run_submission.py", "main"): "the answers' pipe, not a file",
+    ("tools/release.py", "write_release"): "rebuilt from nothing; only its last step, a commit, "
+    "is what students pull",
+}
+WRITING_METHODS = {"write_text", "write_bytes", "touch"}
+
+
+def writes_in(path: Path) -> list[tuple[str, int]]:
+    """Each call in ``path`` that writes a file: (the function it is in, its line)."""
+    import ast
+
+    found = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = child.name if isinstance(child, ast.FunctionDef) else function
+            if isinstance(child, ast.Call):
+                called = child.func
+                attribute = called.attr if isinstance(called, ast.Attribute) else ""
+                text = ast.unparse(called)
+                modes = [a.value for a in child.args[1:2] if isinstance(a, ast.Constant)]
+                modes += [k.value.value for k in child.keywords
+                          if k.arg == "mode" and isinstance(k.value, ast.Constant)]  # fmt: skip
+                if (attribute in WRITING_METHODS or text in {"nbformat.write", "shutil.copyfile"}
+                        or (attribute in {"open", "fdopen"} or text == "open")
+                        and any(set(str(m)) & set("wax+") for m in modes)):  # fmt: skip
+                    found.append((name, child.lineno))
+            visit(child, name)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "<module>")
+    return found
+
+
+def test_every_file_is_written_whole_or_not_at_all_except_where_said():
+    from conftest import ROOT
+
+    sources = [*ROOT.glob("tools/*.py"), *ROOT.glob("src/softmax_course/**/*.py")]
+    unsaid = [
+        f"{path.relative_to(ROOT)}:{line} in {function}"
+        for path in sources
+        for function, line in writes_in(path)
+        if (path.relative_to(ROOT).as_posix(), function) not in OTHER_WRITES
+    ]
+    assert not unsaid, "writes not through write_atomically:\n" + "\n".join(unsaid)

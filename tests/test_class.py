@@ -32,11 +32,11 @@ from softmax_course.exercises import EXERCISES
 from tools import sandbox
 from tools.grade import all_cases, exercises_of, grade_folder
 
-#: The hostile class's longest honest run is the softmax lesson (5 processor-seconds): small
-#: limits end the endless and the sleeping notebooks soon. Every lesson's batch has the default
-#: ones.
+#: The hostile class's longest runs are the honest students' softmax lesson, a few seconds:
+#: small limits end the endless and the sleeping notebooks soon. Every lesson's batch has the
+#: default ones.
 LIMITS = sandbox.Limits(cpu_seconds=10, wall_factor=3.0)
-FIRST = EXECUTED[0].stem  # the softmax lesson, the quickest to run: the attacks use it
+FIRST = EXECUTED[0].stem  # the softmax lesson: the attacks hand in its functions
 #: What a submission's marker process is called, to find it if it outlived its grading.
 MARKER = "softmax-course-outlives-its-grading"
 

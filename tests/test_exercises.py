@@ -354,6 +354,17 @@ def test_an_answer_of_any_form_gets_a_problem_not_a_crash(checker_name):
                 continue  # no matrix in it, or a symmetric one
             problem = exercise.problem(case.args, answer)
             assert isinstance(problem, str) and problem, (case.name, what)
+            # Each comparison names the problem itself; the catch-all is for the unforeseen.
+            assert not problem.startswith("the function returned something"), (what, problem)
+
+
+def test_standardize_names_the_split_and_the_shape_that_differ():
+    exercise = EXERCISES["check_standardize"]
+    args = exercise.cases[0].args
+    train, test = (part.T for part in exercise.reference(*args))
+    assert exercise.problem(args, (train, test)) == "x_train standardised: expected shape (20, 3), got (3, 20)"
+    right_train = exercise.reference(*args)[0]
+    assert exercise.problem(args, (right_train, test)) == "x_test standardised: expected shape (5, 3), got (3, 5)"
 
 
 def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
@@ -365,7 +376,8 @@ def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
     exercise = Exercise("check_x", "x", (Case("one", (1,), "a hint"),), lambda v: v, compare)
     assert exercise.problem((1,), 1) is None
     assert exercise.problem((1,), "text") == (
-        'the answer does not fit the expected one (TypeError: can only concatenate str (not "int") to str)'
+        'the function returned something of another form than expected (can only concatenate str '
+        '(not "int") to str)'
     )
 
 

@@ -15,8 +15,8 @@ repository, and then:
   (Colab) cell, into a fresh environment holding another torch than the pin
   (``make colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a
   torch of its own); the torch stays, and every lesson runs there top to
-  bottom. (Every lesson runs once from the release, there: the pinned
-  versions run every lesson in nbval.)
+  bottom. (Every released lesson runs there; the pinned versions run every
+  solved lesson in nbval, in the development environment.)
 """
 
 from __future__ import annotations
@@ -261,6 +261,10 @@ def test_the_release_alone_installs_and_runs_its_lessons(release, tmp_path):
     assert work.stdout.count("new lesson: work/") == len(EXECUTED), work.stdout
     imports = lesson_imports(copy / "work")
     assert "import torch" in imports and len(imports) > 10, imports
+    # Every helper module too, not only those a lesson imports by name.
+    imports.append("import importlib, pkgutil, softmax_course as c\n"
+                   "for found in pkgutil.walk_packages(c.__path__, 'softmax_course.'):\n"
+                   "    importlib.import_module(found.name)")  # fmt: skip
     digits = "from softmax_course.data import load_digits_split\n" \
              "print(len(load_digits_split().y_train))"  # fmt: skip
     script = "\n".join([*imports, digits])

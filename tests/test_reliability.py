@@ -104,6 +104,7 @@ def test_metadata_edited_in_the_notebook_is_caught(tmp_path, edit):
         shutil.copy(NOTEBOOKS / f"02_one_hot{suffix}", tmp_path)
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     twin = tmp_path / "02_one_hot.ipynb"
+    assert twin_drift(tmp_path / "02_one_hot.py") is None
     notebook = nbformat.read(twin, as_version=4)
     cell = notebook.cells[1]
     if edit == "slide type":

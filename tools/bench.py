@@ -35,6 +35,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from softmax_course.workspace import write_atomically
 from tools import ROOT
 from tools.execute import execute_notebook
 
@@ -216,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows += parts
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}"
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"machine": machine, "rows": rows, "failed": failed}, indent=2))
+    report = {"machine": machine, "rows": rows, "failed": failed}
+    write_atomically(args.out, json.dumps(report, indent=2))
     print(f"make bench on {machine}; ratios are the targets, seconds are for information")
     print(table(rows))
     print(f"wrote {args.out}")
