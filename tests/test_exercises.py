@@ -79,6 +79,24 @@ def test_every_exercise_is_declared_with_its_wrong_answers():
         assert exercise.function in SOLUTIONS, f"no lesson solves {exercise.function}"
 
 
+def test_each_lesson_s_exercises_are_the_checks_its_cells_call_in_order():
+    """The grader grades a lesson's exercises as ``_declared`` finds them in the lesson's module."""
+    declared = exercises._declared()
+    topics = [lesson.stem.split("_", 1)[1] for lesson in LESSONS]
+    assert list(declared) == sorted(topics)
+    for lesson, topic in zip(LESSONS, topics, strict=True):
+        calls = re.findall(r"^(check_\w+)\(", lesson.read_text(encoding="utf-8"), re.MULTILINE)
+        assert [exercise.name for exercise in declared[topic]] == list(dict.fromkeys(calls)), topic
+    assert {name for found in declared.values() for name in (e.name for e in found)} == set(EXERCISES)
+
+
+def test_the_package_lists_its_checks_and_refuses_other_names():
+    assert dir(exercises) == sorted(exercises.__all__)
+    assert {"check_softmax", "EXERCISES", "reveal_prediction"} <= set(dir(exercises))
+    with pytest.raises(AttributeError, match="^module 'softmax_course.exercises' has no attribute 'check_nothing'$"):
+        exercises.check_nothing  # noqa: B018 - the lookup is the test
+
+
 @pytest.mark.parametrize("checker_name", CHECKERS)
 def test_cases_have_distinct_names_and_a_hint(checker_name):
     cases = EXERCISES[checker_name].cases
@@ -317,3 +335,202 @@ def test_the_grader_s_feedback_names_the_first_failing_case():
     assert score(exercise, {"results": results})[2] == (
         f"a case failed (the result contains nan). Hint: {cases[later].hint}"
     )
+
+
+# --- the wire: what crosses the sandbox's wall, and nothing else ------------------------------
+
+
+def test_every_plain_value_crosses_the_wire_unchanged():
+    from softmax_course.exercises.wire import decode, encode
+
+    values = [
+        torch.tensor([[1.5, -2.0], [0.25, 3.0]]),
+        torch.tensor([0.1], dtype=torch.float16),
+        torch.tensor([0.1], dtype=torch.bfloat16),
+        torch.arange(6, dtype=torch.int32).reshape(3, 1, 2),
+        torch.tensor([True, False]),
+        torch.tensor([255, 0], dtype=torch.uint8),
+        torch.zeros(0, 3, dtype=torch.int64),
+        torch.tensor(2.5, dtype=torch.float64),
+        torch.eye(3)[:, 1],  # a strided view
+        torch.ones(2, requires_grad=True) * 2,
+        True, None, "word", -7, 2.5,
+    ]
+    for value in values:
+        back = decode(encode(value))
+        assert type(back) is type(value), value
+        if isinstance(value, torch.Tensor):
+            assert back.dtype == value.dtype and back.shape == value.shape, value
+            assert torch.equal(back, value.detach()) and not back.requires_grad, value
+        else:
+            assert back == value
+    assert decode(encode((1, [2.0, "x"], (None,)))) == (1, [2.0, "x"], (None,))
+    assert encode(torch.tensor([[1.0, 2.0]])) == {"tensor": [1.0, 2.0], "dtype": "float32", "shape": [1, 2]}
+    assert encode(torch.tensor([3, 4])) == {"tensor": [3, 4], "dtype": "int64", "shape": [2]}
+    assert encode([True]) == {"list": [{"plain": True}]} and encode((1.0,)) == {"tuple": [{"float": 1.0}]}
+
+
+def test_nan_and_infinity_cross_the_wire_as_words():
+    from softmax_course.exercises.wire import decode, encode
+
+    special = torch.tensor([math.nan, math.inf, -math.inf, 1.0])
+    assert encode(special)["tensor"] == ["nan", "inf", "-inf", 1.0]
+    back = decode(encode(special))
+    assert torch.isnan(back[0]) and back[1:].tolist() == [math.inf, -math.inf, 1.0]
+    assert [encode(x) for x in (math.nan, math.inf, -math.inf)] == [{"float": "nan"}, {"float": "inf"}, {"float": "-inf"}]
+    assert math.isnan(decode({"float": "nan"})) and decode({"float": "-inf"}) == -math.inf
+    assert decode({"float": 3}) == 3.0 and type(decode({"float": 3})) is float
+    assert decode({"tensor": [1, "inf"], "dtype": "float64", "shape": [2]}).tolist() == [1.0, math.inf]
+
+
+def test_what_has_no_plain_form_is_named_not_sent():
+    from softmax_course.exercises.wire import MAX_DEPTH, MAX_NUMBERS, Unreadable, decode, encode
+
+    assert encode(len) == {"unreadable": "a builtin_function_or_method"}
+    assert encode(torch.zeros(2, dtype=torch.complex64)) == {"unreadable": "a tensor of dtype torch.complex64"}
+    assert encode(torch.zeros(MAX_NUMBERS + 1, dtype=torch.bool)) == {"unreadable": f"a tensor of {MAX_NUMBERS + 1} numbers"}
+    assert encode(torch.zeros(MAX_NUMBERS, dtype=torch.bool))["shape"] == [MAX_NUMBERS]
+    assert encode(tuple(range(100))) == {"tuple": [{"plain": i} for i in range(64)]}
+    deep: object = 1
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    assert decode(encode(deep)) == deep
+    too_deep = encode([deep])
+    for _ in range(MAX_DEPTH):
+        too_deep = too_deep["list"][0]
+    assert too_deep == {"list": [{"unreadable": "nested too deeply"}]}
+    unreadable = decode({"unreadable": "a module" + "!" * 100})
+    assert isinstance(unreadable, Unreadable) and repr(unreadable) == unreadable.what == "a module" + "!" * 72
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (None, "not an encoded value"),
+        ({}, "not an encoded value"),
+        ({"plain": 1, "float": 1.0}, "not an encoded value"),
+        ({"tensor": [1.0], "dtype": "float32"}, "not an encoded value"),
+        ({"tensor": [1.0], "dtype": "complex64", "shape": [1]}, "unknown dtype 'complex64'"),
+        ({"tensor": [1.0], "dtype": ["float32"], "shape": [1]}, "unknown dtype \"['float32']\""),
+        ({"tensor": [1.0], "dtype": "float32", "shape": 1}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [-1]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [True]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [1.0]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": "1.0", "dtype": "float32", "shape": [1]}, "a tensor's values must be a list"),
+        ({"tensor": [1.0, 2.0], "dtype": "float32", "shape": [3]}, "a tensor's values do not fill its shape"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [1, 0]}, "a tensor's values do not fill its shape"),
+        ({"tensor": ["x" * 50], "dtype": "float32", "shape": [1]}, f"not a number: {'x' * 40!r}"),
+        ({"tensor": [True], "dtype": "float32", "shape": [1]}, "not a number: 'True'"),
+        ({"tensor": ["1.0"], "dtype": "float32", "shape": [1]}, "not a number: '1.0'"),
+        ({"tensor": [1], "dtype": "bool", "shape": [1]}, "a bool tensor holds a value that is not a bool"),
+        ({"tensor": [1.0], "dtype": "int64", "shape": [1]}, "an integer tensor holds a value that is not an integer"),
+        ({"tensor": [True], "dtype": "int64", "shape": [1]}, "an integer tensor holds a value that is not an integer"),
+        ({"tensor": [300], "dtype": "int8", "shape": [1]}, "not a tensor: value cannot be converted to type int8 without overflow"),
+        ({"tensor": [2**70], "dtype": "int64", "shape": [1]}, "not a tensor: "),
+        ({"float": 2**2000}, "not a number: "),
+        ({"plain": 1.5}, "not a plain value"),
+        ({"plain": [1]}, "not a plain value"),
+        ({"float": "nan "}, "not a number: 'nan '"),
+        ({"tuple": {"plain": 1}}, "not a tuple"),
+        ({"list": [{"plain": 1}] * 65}, "not a list"),
+        ({"dict": []}, "unknown kind 'dict'"),
+        ({"x" * 50: []}, f"unknown kind {'x' * 40!r}"),
+        ({"list": [{"plain": 1, "float": 1.0}]}, "not an encoded value"),
+    ],
+)
+def test_decode_refuses_what_encode_never_writes(data, error):
+    from softmax_course.exercises.wire import WireError, decode
+
+    with pytest.raises(WireError) as raised:
+        decode(data)
+    assert str(raised.value).startswith(error), str(raised.value)
+    assert error.endswith(": ") or str(raised.value) == error
+
+
+def test_decode_refuses_what_is_nested_too_deeply():
+    from softmax_course.exercises.wire import MAX_DEPTH, WireError, decode
+
+    data: dict = {"plain": 1}
+    for _ in range(MAX_DEPTH):
+        data = {"tuple": [data]}
+    assert decode(data) is not None
+    with pytest.raises(WireError, match="^nested too deeply$"):
+        decode({"tuple": [data]})
+    too_many = {"tensor": [0] * (1_000_001), "dtype": "int64", "shape": [1_000_001]}
+    with pytest.raises(WireError, match="^a tensor's values must be a list$"):
+        decode(too_many)
+
+
+# --- the comparisons: each difference named, within the tolerances --------------------------
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "problem"),
+    [
+        ([1.0, 2.0], torch.tensor([1.0, 2.0]), "expected a torch.Tensor, got list"),
+        (torch.zeros(2), torch.zeros(3), "expected shape (3,), got (2,)"),
+        (torch.zeros(2, 1), torch.zeros(2), "expected shape (2,), got (2, 1)"),
+        (torch.zeros(2, dtype=torch.long), torch.zeros(2), "expected a floating-point tensor, got dtype torch.int64"),
+        (torch.zeros(2), torch.zeros(2, dtype=torch.long), "expected an integer tensor, got dtype torch.float32"),
+        (torch.zeros(2, dtype=torch.int32), torch.zeros(2, dtype=torch.long), "expected dtype torch.int64, got torch.int32"),
+        (torch.zeros(2, dtype=torch.bool), torch.zeros(2, dtype=torch.long), "expected dtype torch.int64, got torch.bool"),
+        (torch.tensor([0.0, math.nan]), torch.zeros(2), "the result contains nan"),
+        (torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), torch.zeros(2, 3), "wrong value at index (1, 2)"),
+        (torch.tensor([0.0, 2e-5], dtype=torch.float64), torch.zeros(2, dtype=torch.float64), "wrong value at index (1,)"),
+        (torch.tensor([1000.2], dtype=torch.float64), torch.tensor([1000.0], dtype=torch.float64), "wrong value at index (0,)"),
+        (torch.tensor([1, 2]), torch.tensor([1, 3]), "wrong value at index (1,)"),
+        (torch.tensor([0.0, 5e-6], dtype=torch.float64), torch.zeros(2, dtype=torch.float64), None),
+        (torch.tensor([1000.05], dtype=torch.float64), torch.tensor([1000.0], dtype=torch.float64), None),
+        (torch.tensor([0.5, 0.25]), torch.tensor([0.5, 0.25], dtype=torch.float64), None),
+        (torch.ones(2, requires_grad=True) * 0.5, torch.tensor([0.5, 0.5]), None),
+        (torch.tensor([2, 3]), torch.tensor([2, 3]), None),
+    ],
+)
+def test_compare_tensors_names_the_first_difference(got, expected, problem):
+    from softmax_course.exercises.runner import compare_tensors
+
+    assert compare_tensors(got, expected) == problem
+
+
+def test_compare_tensors_uses_the_given_tolerance():
+    from softmax_course.exercises.runner import compare_tensors
+
+    assert compare_tensors(torch.tensor([0.05]), torch.tensor([0.0]), atol=0.1) is None
+    assert compare_tensors(torch.tensor([0.2]), torch.tensor([0.0]), atol=0.1) == "wrong value at index (0,)"
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "problem"),
+    [
+        (torch.tensor([0.5, 0.5]), 0.5, "expected a single number, got a tensor of shape (2,)"),
+        (torch.zeros(0), 0.5, "expected a single number, got a tensor of shape (0,)"),
+        ("0.5", 0.5, "expected a number, got str"),
+        (True, 1.0, "expected a number, got bool"),
+        (None, 1.0, "expected a number, got NoneType"),
+        (math.nan, 0.5, "the result is nan"),
+        (torch.tensor(math.nan), 0.5, "the result is nan"),
+        (10**400, 1.0, "the value is wrong (too large for a float)"),
+        (-(10**400), 1.0, "the value is wrong (too large for a float)"),
+        (0.6, 0.5, "the value is wrong"),
+        (2e-5, 0.0, "the value is wrong"),
+        (1000.2, 1000.0, "the value is wrong"),
+        (5e-6, 0.0, None),
+        (1000.05, 1000.0, None),
+        (2, 2.0, None),
+        (10**300, 1e300, None),
+        (torch.tensor(0.5), 0.5, None),
+        (torch.tensor([[0.5]], dtype=torch.float64), 0.5, None),
+        (torch.tensor(3), 3.0, None),
+    ],
+)
+def test_compare_numbers_names_the_difference(got, expected, problem):
+    from softmax_course.exercises.runner import compare_numbers
+
+    assert compare_numbers(got, expected) == problem
+
+
+def test_compare_numbers_uses_the_given_tolerance():
+    from softmax_course.exercises.runner import compare_numbers
+
+    assert compare_numbers(0.55, 0.5, atol=0.1) is None
+    assert compare_numbers(0.7, 0.5, atol=0.1) == "the value is wrong"
