@@ -534,3 +534,88 @@ def test_compare_numbers_uses_the_given_tolerance():
 
     assert compare_numbers(0.55, 0.5, atol=0.1) is None
     assert compare_numbers(0.7, 0.5, atol=0.1) == "the value is wrong"
+
+
+# --- run_checks and the check cell ---------------------------------------------------------
+
+
+def test_a_check_names_what_is_not_a_function():
+    result = run_checks(EXERCISES["check_softmax"], 3, [])
+    assert (result.exercise, result.status) == ("check_softmax", "unfit")
+    assert result.message == "✗ check_softmax: expected a function, got int"
+
+
+def test_a_check_runs_each_case_on_a_copy_and_stops_at_the_first_failure():
+    exercise = EXERCISES["check_softmax"]
+    before = [tuple(a.clone() for a in case.args) for case in exercise.cases]
+    seen = []
+
+    def in_place(z):  # a softmax that writes over its argument
+        seen.append(z)
+        z.sub_(z.amax(dim=-1, keepdim=True)).exp_()
+        return z.div_(z.sum(dim=-1, keepdim=True))
+
+    result = run_checks(exercise, in_place, [])
+    assert (result.status, result.message) == ("pass", f"✓ check_softmax: all {len(before)} cases pass")
+    assert len(seen) == len(before)
+    for case, args in zip(exercise.cases, before, strict=True):
+        assert all(torch.equal(a, b) for a, b in zip(case.args, args, strict=True)), case.name
+
+    def fails_twice(z):
+        seen.append(z)
+        raise ValueError("boom")
+
+    seen.clear()
+    result = run_checks(exercise, fails_twice, [])
+    assert len(seen) == 1 and result.status == "fail"
+    first = exercise.cases[0]
+    assert result.message == f"✗ check_softmax, case '{first.name}': raised ValueError: boom\n  Hint: {first.hint}"
+
+
+def test_a_stub_stops_the_check_even_after_a_failed_case():
+    calls = []
+
+    def half_written(z):
+        calls.append(z)
+        if len(calls) > 1:
+            raise NotImplementedError
+        return z
+
+    result = run_checks(EXERCISES["check_softmax"], half_written, [])
+    assert result.status == "fail" and len(calls) == 1
+    calls.clear()
+    calls.append("a first call already made")  # the first case is the stub's too
+    result = run_checks(EXERCISES["check_softmax"], half_written, [])
+    assert (result.status, result.message) == ("not written", "✗ check_softmax: not written yet (the function raises NotImplementedError)")
+
+
+def test_a_lambda_is_read_for_the_rules_under_the_exercise_s_name():
+    sources = [PRELUDE, "my_softmax = lambda z: F.softmax(z, dim=-1)"]
+    result = run_checks(EXERCISES["check_softmax"], lambda z: F.softmax(z, dim=-1), sources)
+    assert result.status == "rule"
+    assert result.message == (
+        "✗ check_softmax: my_softmax uses softmax (the exercise says: from the definition (no F.softmax)); "
+        "the grader gives this exercise 0"
+    )
+    renamed = [PRELUDE, "def other(z):\n    return F.softmax(z, dim=-1)"]
+    assert run_checks(EXERCISES["check_softmax"], SOLUTIONS["my_softmax"], renamed).status == "pass"
+
+
+def test_the_check_cell_prints_its_result_and_reads_the_kernel_s_cells(capsys, monkeypatch):
+    import IPython
+
+    exercise = EXERCISES["check_softmax"]
+    result = exercise.check(SOLUTIONS["my_softmax"])  # outside IPython: no cells to read
+    assert result.status == "pass" and capsys.readouterr().out == result.message + "\n"
+    assert result._ipython_display_() is None
+
+    class Shell:
+        user_ns = {"In": ["", PRELUDE, "s = F.softmax\ndef my_softmax(z):\n    return s(z, dim=-1)"]}
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    result = exercise.check(lambda z: F.softmax(z, dim=-1))
+    assert result.status == "rule" and capsys.readouterr().out.startswith("✗ check_softmax: my_softmax uses softmax")
+    Shell.user_ns = {}
+    assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
+    monkeypatch.setitem(__import__("sys").modules, "IPython", None)  # no IPython at all
+    assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
