@@ -619,3 +619,73 @@ def test_the_check_cell_prints_its_result_and_reads_the_kernel_s_cells(capsys, m
     assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
     monkeypatch.setitem(__import__("sys").modules, "IPython", None)  # no IPython at all
     assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
+
+
+# --- the rules, read on the notebook's syntax tree --------------------------------------------
+
+SAYS = "(the exercise says: from the definition (no F.softmax))"
+CALLS_S = "def my_softmax(z):\n    return s(z, dim=-1)"
+CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
+
+
+@pytest.mark.parametrize(
+    ("cells", "verdict"),
+    [
+        (["def other(z):\n    return F.softmax(z, dim=-1)"], None),
+        (["def my_softmax(z):\n    return F.softmax(z, dim=-1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return softmax(z, dim=-1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return z.log_softmax(-1).exp()"], f"my_softmax uses log_softmax {SAYS}"),
+        (["s = F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["s: object = F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["s = 0", "s += F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["a, (b, s) = 1, (2, F.softmax)", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["from torch import softmax as s", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["from torch.nn.functional import softmax", "def my_softmax(z):\n    return softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["from torch import exp, softmax as s\ndef my_softmax(z):\n    e = exp(z)\n    return e / e.sum()"], None),
+        (["import torch.nn.functional as s", "def my_softmax(z):\n    return s.exp(z)"], None),
+        (["from torch import nn as Softmax", "def my_softmax(z):\n    return Softmax"], None),
+        (["def helper(z):\n    return z.softmax(-1)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["class helper:\n    f = staticmethod(F.softmax)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["async def helper(z):\n    return F.softmax(z, 0)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["if True:\n    def helper(z):\n        return z.softmax(-1)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["if False:\n    pass\nelse:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["try:\n    pass\nfinally:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["try:\n    pass\nexcept ImportError:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["with open('x') as f:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["for i in []:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["def softmax(z):\n    e = z.exp()\n    return e / e.sum()", "def my_softmax(z):\n    return softmax(z)"], None),
+        (["def my_softmax(z, softmax=None):\n    softmax = z.exp()\n    return softmax / softmax.sum()"], None),
+        (["def my_softmax(z):\n    return F.softmax(z, -1)", "def my_softmax(z):\n    return z.exp() / z.exp().sum()"], None),
+        (["def my_softmax(z):\n    return z.exp() / z.exp().sum()", "def my_softmax(z):\n    return F.softmax(z, -1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def helper(z):\n    return helper(z)", CALLS_HELPER], None),
+        (["%timeit 1\ndef my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return F.softmax(z, 1)", "def (broken"], f"my_softmax uses softmax {SAYS}"),
+        (["from softmax_course.functional import softmax as helper", CALLS_HELPER], "my_softmax uses the course's own helper (write it yourself)"),
+        (["import softmax_course.functional as helper", CALLS_HELPER], "my_softmax uses the course's own helper (write it yourself)"),
+        (["import softmax_course", "def my_softmax(z):\n    return softmax_course.functional.softmax(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["def my_softmax(z):\n    from softmax_course import functional\n    return functional.stable(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["x = getattr(F, 'soft' + 'max')", "def my_softmax(z):\n    return z"], "the notebook uses getattr, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["from builtins import print", "def my_softmax(z):\n    return z"], "the notebook uses builtins, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+    ],
+)
+def test_a_rule_is_broken_by_every_route_to_a_forbidden_name(cells, verdict):
+    from softmax_course.exercises.rules import NO_SOFTMAX
+
+    assert broken_rule((NO_SOFTMAX,), [PRELUDE, *cells], "my_softmax") == verdict
+
+
+def test_without_rules_only_the_course_s_code_is_forbidden():
+    from softmax_course.exercises.rules import NO_AUTOGRAD, NO_SOFTMAX
+
+    dynamic = ["x = getattr(F, 'softmax')", "def my_softmax(z):\n    return F.softmax(z, -1)"]
+    assert broken_rule((), dynamic, "my_softmax") is None
+    assert broken_rule((), ["from softmax_course import functional as f", "def my_softmax(z):\n    return f(z)"], "my_softmax") == (
+        "my_softmax uses the course's own f (write it yourself)"
+    )
+    both = (NO_SOFTMAX, NO_AUTOGRAD)
+    assert broken_rule(both, ["def g(z):\n    z.backward()\n    return z.grad"], "g") == (
+        "g uses backward (the exercise says: from the formula (no autograd))"
+    )
+    assert broken_rule(both, ["def g(z, grad):\n    return grad * z"], "g") is None
