@@ -61,6 +61,7 @@ def test_the_lessons_and_their_exercises():
     assert LESSONS[0] == "01_softmax" and LESSONS[-1] == "10_calibration"
     assert exercises_of("01_softmax") == LESSON_EXERCISES["softmax"] == [SOFTMAX, TEMPERATURE]
     assert exercises_of("10_calibration") == LESSON_EXERCISES["calibration"]
+    assert exercises_of("03_cross_entropy") == LESSON_EXERCISES["cross_entropy"]
     assert exercises_of("99_no_such_topic") == []
 
 
@@ -485,3 +486,54 @@ def test_the_command_refuses_what_it_cannot_grade(tmp_path, monkeypatch, capsys)
         "make grade: no sandbox here: bubblewrap is not installed\n"
         "(Only for notebooks you trust: make grade TRUST_NOTEBOOKS=1.)\n"
     )
+
+
+def test_the_command_s_defaults_and_help(tmp_path, monkeypatch, capsys):
+    calls = []
+
+    def grade_folder(submissions, out_dir, jobs, limits, trusted):
+        calls.append((submissions, out_dir, jobs, limits, trusted))
+        return []
+
+    monkeypatch.setattr(grade, "grade_folder", grade_folder)
+    monkeypatch.setattr(sandbox, "check_available", lambda: None)
+    grade.main([str(tmp_path)])
+    assert calls == [(tmp_path, grade.ROOT / "build" / "grades", 2, sandbox.Limits(), False)]
+    seconds = float(capsys.readouterr().out.split(" in ")[1].split(" s: ")[0])
+    assert 0 <= seconds < 60
+    with pytest.raises(SystemExit) as exit_:
+        grade.main(["--help"])
+    assert exit_.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert shown.startswith("usage: python -m tools.grade [-h] [--out OUT]")
+    assert (
+        "``make grade``: score a class's handed-in notebooks, trusting nothing a submission wrote."
+    ) in shown
+    assert "submissions a folder of <student>/*.ipynb" in shown
+    assert "run the notebooks WITHOUT the sandbox (only for notebooks you trust: your own)" in shown
+
+
+def test_a_file_not_matched_to_a_lesson_is_not_graded(tmp_path):
+    item = Handed("alice", write(tmp_path / "notes.ipynb", notebook("x = 1")), None)
+    with pytest.raises(AssertionError):
+        grade.grade_file(item, sandbox.Limits())
+
+
+@pytest.mark.parametrize(("jobs", "together"), [(1, False), (2, True)])
+def test_the_folder_is_graded_on_as_many_threads_as_jobs(tmp_path, monkeypatch, jobs, together):
+    import threading
+
+    meeting, met = threading.Barrier(2, timeout=0.2), []
+
+    def sandbox_that_waits(notebook, tasks, limits, trusted=False):
+        try:
+            meeting.wait()
+            met.append(True)
+        except threading.BrokenBarrierError:
+            met.append(False)
+        return {}, ""
+
+    monkeypatch.setattr(grade, "run_in_sandbox", sandbox_that_waits)
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: None)
+    grade.grade_folder(a_class(tmp_path), tmp_path / "grades", jobs=jobs, trusted=True)
+    assert met == [together, together]
