@@ -389,7 +389,10 @@ def test_what_has_no_plain_form_is_named_not_sent():
     assert encode(len) == {"unreadable": "a builtin_function_or_method"}
     assert encode(torch.zeros(2, dtype=torch.complex64)) == {"unreadable": "a tensor of dtype torch.complex64"}
     assert encode(torch.zeros(MAX_NUMBERS + 1, dtype=torch.bool)) == {"unreadable": f"a tensor of {MAX_NUMBERS + 1} numbers"}
-    assert encode(torch.zeros(MAX_NUMBERS, dtype=torch.bool))["shape"] == [MAX_NUMBERS]
+    assert encode(torch.zeros(2, dtype=torch.uint16)) == {"unreadable": "a tensor of dtype torch.uint16"}
+    largest = torch.zeros(MAX_NUMBERS, dtype=torch.bool)
+    assert decode(encode(largest)).shape == largest.shape
+    assert decode({"list": [{"plain": 1}] * 64}) == [1] * 64
     assert encode(tuple(range(100))) == {"tuple": [{"plain": i} for i in range(64)]}
     deep: object = 1
     for _ in range(MAX_DEPTH):
@@ -412,6 +415,7 @@ def test_what_has_no_plain_form_is_named_not_sent():
         ({"tensor": [1.0], "dtype": "float32"}, "not an encoded value"),
         ({"tensor": [1.0], "dtype": "complex64", "shape": [1]}, "unknown dtype 'complex64'"),
         ({"tensor": [1.0], "dtype": ["float32"], "shape": [1]}, "unknown dtype \"['float32']\""),
+        ({"tensor": [1.0], "dtype": "y" * 50, "shape": [1]}, f"unknown dtype {'y' * 40!r}"),
         ({"tensor": [1.0], "dtype": "float32", "shape": 1}, "a tensor's shape must be a list of sizes"),
         ({"tensor": [1.0], "dtype": "float32", "shape": [-1]}, "a tensor's shape must be a list of sizes"),
         ({"tensor": [1.0], "dtype": "float32", "shape": [True]}, "a tensor's shape must be a list of sizes"),
@@ -689,3 +693,16 @@ def test_without_rules_only_the_course_s_code_is_forbidden():
         "g uses backward (the exercise says: from the formula (no autograd))"
     )
     assert broken_rule(both, ["def g(z, grad):\n    return grad * z"], "g") is None
+
+
+@pytest.mark.parametrize(
+    ("got", "problem"),
+    [
+        ([torch.zeros(2, 3), torch.zeros(1, 3)], "expected a tuple (x_train_standardised, x_test_standardised)"),
+        ((torch.zeros(2, 3),) * 3, "expected a tuple (x_train_standardised, x_test_standardised)"),
+        ((torch.zeros(2, 3), [[0.0, 0.0, 0.0]]), "expected two tensors"),
+    ],
+)
+def test_the_standardize_check_wants_two_tensors(got, problem):
+    exercise = EXERCISES["check_standardize"]
+    assert exercise.problem(exercise.cases[0].args, got) == problem

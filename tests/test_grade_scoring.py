@@ -510,7 +510,11 @@ def test_the_command_s_defaults_and_help(tmp_path, monkeypatch, capsys):
         "``make grade``: score a class's handed-in notebooks, trusting nothing a submission wrote."
     ) in shown
     assert "submissions a folder of <student>/*.ipynb" in shown
-    assert "run the notebooks WITHOUT the sandbox (only for notebooks you trust: your own)" in shown
+    assert "trusting nothing a submission wrote. positional arguments:" in shown  # its first line
+    assert shown.endswith(
+        "--trust-notebooks run the notebooks WITHOUT the sandbox "
+        "(only for notebooks you trust: your own)"
+    )
 
 
 def test_a_file_not_matched_to_a_lesson_is_not_graded(tmp_path):
@@ -519,11 +523,14 @@ def test_a_file_not_matched_to_a_lesson_is_not_graded(tmp_path):
         grade.grade_file(item, sandbox.Limits())
 
 
-@pytest.mark.parametrize(("jobs", "together"), [(1, False), (2, True)])
-def test_the_folder_is_graded_on_as_many_threads_as_jobs(tmp_path, monkeypatch, jobs, together):
+@pytest.mark.parametrize(("jobs", "together", "wait"), [(1, False, 0.2), (2, True, 10.0)])
+def test_the_folder_is_graded_on_as_many_threads_as_jobs(
+    tmp_path, monkeypatch, jobs, together, wait
+):
+    """Two files: on one thread the first waits alone for the second (0.2 s), on two they meet."""
     import threading
 
-    meeting, met = threading.Barrier(2, timeout=0.2), []
+    meeting, met = threading.Barrier(2, timeout=wait), []
 
     def sandbox_that_waits(notebook, tasks, limits, trusted=False):
         try:
