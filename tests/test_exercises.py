@@ -11,6 +11,7 @@ own case list, or break the exercise's rule, and say so.
 import ast
 import math
 import re
+import sys
 
 import jupytext
 import pytest
@@ -522,6 +523,8 @@ def test_compare_tensors_uses_the_given_tolerance():
         (1000.05, 1000.0, None),
         (2, 2.0, None),
         (10**300, 1e300, None),
+        (int(sys.float_info.max), sys.float_info.max, None),  # the largest int a float holds
+        (-int(sys.float_info.max), -sys.float_info.max, None),
         (torch.tensor(0.5), 0.5, None),
         (torch.tensor([[0.5]], dtype=torch.float64), 0.5, None),
         (torch.tensor(3), 3.0, None),

@@ -373,30 +373,36 @@ def test_the_table_and_the_feedback_say_what_each_file_got(tmp_path):
     alice_1 = Handed("alice", sub / "alice" / "01_softmax.ipynb", "01_softmax")
     alice_2 = Handed("alice", sub / "alice" / "w" / "notes.ipynb", None, "not a lesson")
     stray = Handed("", sub / "stray.ipynb", None, "not inside a student's folder")
+    twice = Handed("bob", sub / "bob" / "01_softmax.ipynb", "01_softmax", "two or more files")
     failed = "a case failed (x). Hint: y"
     results = [Graded(alice_1, {"check_softmax": (7, 7, ""), "check_temperature": (2, 6, failed)})]
     out = tmp_path / "out" / "grades"
 
-    write_table(["alice", "bob"], [alice_1, alice_2, stray], results, sub, out)
+    write_table(["alice", "bob", "carol"], [alice_2, alice_1, twice, stray], results, sub, out)
 
     assert read_csv(out / "grades.csv") == [
         list(COLUMNS),
+        ["alice", "w/notes.ipynb", "", "", "", "", "not graded: not a lesson"],
         ["alice", "01_softmax.ipynb", "01_softmax", "check_softmax", "7", "7", ""],
         ["alice", "01_softmax.ipynb", "01_softmax", "check_temperature", "2", "6", failed],
-        ["alice", "w/notes.ipynb", "", "", "", "", "not graded: not a lesson"],
+        ["bob", "01_softmax.ipynb", "01_softmax", "", "", "", "not graded: two or more files"],
         ["", "stray.ipynb", "", "", "", "", "not graded: not inside a student's folder"],
     ]
-    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["alice.md", "bob.md"]
+    feedback_files = sorted(p.name for p in (out / "feedback").iterdir())
+    assert feedback_files == ["alice.md", "bob.md", "carol.md"]
     assert (out / "feedback" / "alice.md").read_text(encoding="utf-8") == (
         "# Feedback for alice\n\n"
+        "## w/notes.ipynb: not graded\n\n"
+        "- not a lesson\n\n"
         "## 01_softmax.ipynb (01_softmax): 9/13\n\n"
         "- check_softmax: 7/7\n"
-        "- check_temperature: 2/6 — a case failed (x). Hint: y\n\n"
-        "## w/notes.ipynb: not graded\n\n"
-        "- not a lesson\n"
+        "- check_temperature: 2/6 — a case failed (x). Hint: y\n"
     )
     assert (out / "feedback" / "bob.md").read_text(encoding="utf-8") == (
-        "# Feedback for bob\n\nNo notebook (*.ipynb) was found in your folder.\n"
+        "# Feedback for bob\n\n## 01_softmax.ipynb: not graded\n\n- two or more files\n"
+    )
+    assert (out / "feedback" / "carol.md").read_text(encoding="utf-8") == (
+        "# Feedback for carol\n\nNo notebook (*.ipynb) was found in your folder.\n"
     )
     write_table(["alice"], [], [], sub, out)  # written again, over the old files
     assert read_csv(out / "grades.csv") == [list(COLUMNS)]

@@ -139,6 +139,7 @@ def test_an_unfit_prediction_never_shows_the_truth(capsys, prediction, truth):
     result = reveal_prediction(prediction, truth)
     out = capsys.readouterr().out
     assert out.startswith("✗") and result.status in {"unfit", "not written"}, out
+    assert result.exercise == "prediction" and result.message + "\n" == out
     for text in truth_text(truth):
         assert text not in out, f"the truth {text!r} shown for the prediction {prediction!r}"
 
