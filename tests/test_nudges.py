@@ -44,8 +44,10 @@ def test_no_prediction_keeps_the_truth_hidden(capsys):
     ],
 )
 def test_prediction_is_judged_and_the_truth_shown(capsys, prediction, truth, verdict):
-    out = reveal(capsys, prediction, truth)
-    assert out.startswith(verdict), out
+    result = reveal_prediction(prediction, truth)
+    out = capsys.readouterr().out
+    assert out.startswith(verdict) and out == result.message + "\n", out
+    assert (result.exercise, result.status) == ("prediction", "pass" if verdict == "✓" else "fail")
     shown_truth = f"{truth:.4f}" if isinstance(truth, float) else str(truth)
     assert shown_truth in out, out
 
