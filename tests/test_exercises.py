@@ -671,6 +671,8 @@ CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
         (["import softmax_course.functional as helper", CALLS_HELPER], "my_softmax uses the course's own helper (write it yourself)"),
         (["import softmax_course", "def my_softmax(z):\n    return softmax_course.functional.softmax(z)"], "my_softmax uses the course's own code (write it yourself)"),
         (["def my_softmax(z):\n    from softmax_course import functional\n    return functional.stable(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["def my_softmax(z):\n    from softmax_course.functional import softmax as s\n    return s(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["import operator", "def my_softmax(z):\n    return operator.methodcaller(' softmax ', -1)(z)"], f"my_softmax uses softmax {SAYS}"),
         (["x = getattr(F, 'soft' + 'max')", "def my_softmax(z):\n    return z"], "the notebook uses getattr, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
