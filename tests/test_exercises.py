@@ -673,6 +673,7 @@ CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
         (["def my_softmax(z):\n    from softmax_course import functional\n    return functional.stable(z)"], "my_softmax uses the course's own code (write it yourself)"),
         (["def my_softmax(z):\n    from softmax_course.functional import softmax as s\n    return s(z)"], "my_softmax uses the course's own code (write it yourself)"),
         (["import operator", "def my_softmax(z):\n    return operator.methodcaller(' softmax ', -1)(z)"], f"my_softmax uses softmax {SAYS}"),
+        (["import softmax.tools  # a module of the student's own", "def my_softmax(z):\n    return softmax.tools.stable(z)"], None),
         (["x = getattr(F, 'soft' + 'max')", "def my_softmax(z):\n    return z"], "the notebook uses getattr, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
@@ -698,6 +699,9 @@ def test_without_rules_only_the_course_s_code_is_forbidden():
         "g uses backward (the exercise says: from the formula (no autograd))"
     )
     assert broken_rule(both, ["def g(z, grad):\n    return grad * z"], "g") is None
+    autograd = "g uses autograd (the exercise says: from the formula (no autograd))"
+    assert broken_rule(both, ["def g(z):\n    from torch.autograd import Function\n    return Function"], "g") == autograd
+    assert broken_rule(both, ["def g(z):\n    import torch.autograd\n    return z"], "g") == autograd
 
 
 @pytest.mark.parametrize(
