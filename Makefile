@@ -191,7 +191,7 @@ $(MUTATE_INSTALLED): $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[dev,mutate]'
 	touch $@
 
-mutate: dev $(MUTATE_INSTALLED) ## mutation testing of src/softmax_course and tools/export.py with mutmut (outside make test; MUTATE_JOBS=n workers, default 1); lists the surviving mutants
+mutate: dev $(MUTATE_INSTALLED) ## mutation testing of src/softmax_course (the checkers included), tools/export.py and tools/grade.py with mutmut (outside make test; MUTATE_JOBS=n workers, default 1); lists the surviving mutants
 	MPLBACKEND=Agg $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
 	$(BIN)/mutmut results
 

@@ -11,6 +11,7 @@ own case list, or break the exercise's rule, and say so.
 import ast
 import math
 import re
+import sys
 
 import jupytext
 import pytest
@@ -77,6 +78,24 @@ def test_every_exercise_is_declared_with_its_wrong_answers():
     for name, exercise in EXERCISES.items():
         assert getattr(exercises, name) == exercise.check, name
         assert exercise.function in SOLUTIONS, f"no lesson solves {exercise.function}"
+
+
+def test_each_lesson_s_exercises_are_the_checks_its_cells_call_in_order():
+    """The grader grades a lesson's exercises as ``_declared`` finds them in the lesson's module."""
+    declared = exercises._declared()
+    topics = [lesson.stem.split("_", 1)[1] for lesson in LESSONS]
+    assert list(declared) == sorted(topics)
+    for lesson, topic in zip(LESSONS, topics, strict=True):
+        calls = re.findall(r"^(check_\w+)\(", lesson.read_text(encoding="utf-8"), re.MULTILINE)
+        assert [exercise.name for exercise in declared[topic]] == list(dict.fromkeys(calls)), topic
+    assert {name for found in declared.values() for name in (e.name for e in found)} == set(EXERCISES)
+
+
+def test_the_package_lists_its_checks_and_refuses_other_names():
+    assert dir(exercises) == sorted(exercises.__all__)
+    assert {"check_softmax", "EXERCISES", "reveal_prediction"} <= set(dir(exercises))
+    with pytest.raises(AttributeError, match="^module 'softmax_course.exercises' has no attribute 'check_nothing'$"):
+        exercises.check_nothing  # noqa: B018 - the lookup is the test
 
 
 @pytest.mark.parametrize("checker_name", CHECKERS)
@@ -389,3 +408,386 @@ def test_a_check_names_the_first_failing_case_not_a_later_one(capsys):
     wrong_from_one = exercise.check(lambda x: 2 * x if x < 1 else -x)
     assert wrong_from_one.status == "fail"
     assert capsys.readouterr().out == "✗ check_double, case 'case 1': the value is wrong\n  Hint: hint 1\n"
+
+
+# --- the wire: what crosses the sandbox's wall, and nothing else ------------------------------
+
+
+def test_every_plain_value_crosses_the_wire_unchanged():
+    from softmax_course.exercises.wire import decode, encode
+
+    values = [
+        torch.tensor([[1.5, -2.0], [0.25, 3.0]]),
+        torch.tensor([0.1], dtype=torch.float16),
+        torch.tensor([0.1], dtype=torch.bfloat16),
+        torch.arange(6, dtype=torch.int32).reshape(3, 1, 2),
+        torch.tensor([True, False]),
+        torch.tensor([255, 0], dtype=torch.uint8),
+        torch.zeros(0, 3, dtype=torch.int64),
+        torch.tensor(2.5, dtype=torch.float64),
+        torch.eye(3)[:, 1],  # a strided view
+        torch.ones(2, requires_grad=True) * 2,
+        True, None, "word", -7, 2.5,
+    ]
+    for value in values:
+        back = decode(encode(value))
+        assert type(back) is type(value), value
+        if isinstance(value, torch.Tensor):
+            assert back.dtype == value.dtype and back.shape == value.shape, value
+            assert torch.equal(back, value.detach()) and not back.requires_grad, value
+        else:
+            assert back == value
+    assert decode(encode((1, [2.0, "x"], (None,)))) == (1, [2.0, "x"], (None,))
+    assert encode(torch.tensor([[1.0, 2.0]])) == {"tensor": [1.0, 2.0], "dtype": "float32", "shape": [1, 2]}
+    assert encode(torch.tensor([3, 4])) == {"tensor": [3, 4], "dtype": "int64", "shape": [2]}
+    assert encode([True]) == {"list": [{"plain": True}]} and encode((1.0,)) == {"tuple": [{"float": 1.0}]}
+
+
+def test_nan_and_infinity_cross_the_wire_as_words():
+    from softmax_course.exercises.wire import decode, encode
+
+    special = torch.tensor([math.nan, math.inf, -math.inf, 1.0])
+    assert encode(special)["tensor"] == ["nan", "inf", "-inf", 1.0]
+    back = decode(encode(special))
+    assert torch.isnan(back[0]) and back[1:].tolist() == [math.inf, -math.inf, 1.0]
+    assert [encode(x) for x in (math.nan, math.inf, -math.inf)] == [{"float": "nan"}, {"float": "inf"}, {"float": "-inf"}]
+    assert math.isnan(decode({"float": "nan"})) and decode({"float": "-inf"}) == -math.inf
+    assert decode({"float": 3}) == 3.0 and type(decode({"float": 3})) is float
+    assert decode({"tensor": [1, "inf"], "dtype": "float64", "shape": [2]}).tolist() == [1.0, math.inf]
+
+
+def test_what_has_no_plain_form_is_named_not_sent():
+    from softmax_course.exercises.wire import MAX_DEPTH, MAX_NUMBERS, Unreadable, decode, encode
+
+    assert encode(len) == {"unreadable": "a builtin_function_or_method"}
+    assert encode(torch.zeros(2, dtype=torch.complex64)) == {"unreadable": "a tensor of dtype torch.complex64"}
+    assert encode(torch.zeros(MAX_NUMBERS + 1, dtype=torch.bool)) == {"unreadable": f"a tensor of {MAX_NUMBERS + 1} numbers"}
+    assert encode(torch.zeros(2, dtype=torch.uint16)) == {"unreadable": "a tensor of dtype torch.uint16"}
+    largest = torch.zeros(MAX_NUMBERS, dtype=torch.bool)
+    assert decode(encode(largest)).shape == largest.shape
+    assert decode({"list": [{"plain": 1}] * 64}) == [1] * 64
+    assert encode(tuple(range(100))) == {"tuple": [{"plain": i} for i in range(64)]}
+    deep: object = 1
+    for _ in range(MAX_DEPTH):
+        deep = [deep]
+    assert decode(encode(deep)) == deep
+    too_deep = encode([deep])
+    for _ in range(MAX_DEPTH):
+        too_deep = too_deep["list"][0]
+    assert too_deep == {"list": [{"unreadable": "nested too deeply"}]}
+    unreadable = decode({"unreadable": "a module" + "!" * 100})
+    assert isinstance(unreadable, Unreadable) and repr(unreadable) == unreadable.what == "a module" + "!" * 72
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (None, "not an encoded value"),
+        ({}, "not an encoded value"),
+        ({"plain": 1, "float": 1.0}, "not an encoded value"),
+        ({"tensor": [1.0], "dtype": "float32"}, "not an encoded value"),
+        ({"tensor": [1.0], "dtype": "complex64", "shape": [1]}, "unknown dtype 'complex64'"),
+        ({"tensor": [1.0], "dtype": ["float32"], "shape": [1]}, "unknown dtype \"['float32']\""),
+        ({"tensor": [1.0], "dtype": "y" * 50, "shape": [1]}, f"unknown dtype {'y' * 40!r}"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": 1}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [-1]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [True]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [1.0]}, "a tensor's shape must be a list of sizes"),
+        ({"tensor": "1.0", "dtype": "float32", "shape": [1]}, "a tensor's values must be a list"),
+        ({"tensor": [1.0, 2.0], "dtype": "float32", "shape": [3]}, "a tensor's values do not fill its shape"),
+        ({"tensor": [1.0], "dtype": "float32", "shape": [1, 0]}, "a tensor's values do not fill its shape"),
+        ({"tensor": ["x" * 50], "dtype": "float32", "shape": [1]}, f"not a number: {'x' * 40!r}"),
+        ({"tensor": [True], "dtype": "float32", "shape": [1]}, "not a number: 'True'"),
+        ({"tensor": ["1.0"], "dtype": "float32", "shape": [1]}, "not a number: '1.0'"),
+        ({"tensor": [1], "dtype": "bool", "shape": [1]}, "a bool tensor holds a value that is not a bool"),
+        ({"tensor": [1.0], "dtype": "int64", "shape": [1]}, "an integer tensor holds a value that is not an integer"),
+        ({"tensor": [True], "dtype": "int64", "shape": [1]}, "an integer tensor holds a value that is not an integer"),
+        ({"tensor": [300], "dtype": "int8", "shape": [1]}, "not a tensor: value cannot be converted to type int8 without overflow"),
+        ({"tensor": [2**70], "dtype": "int64", "shape": [1]}, "not a tensor: "),
+        ({"float": 2**2000}, "not a number: "),
+        ({"plain": 1.5}, "not a plain value"),
+        ({"plain": [1]}, "not a plain value"),
+        ({"float": "nan "}, "not a number: 'nan '"),
+        ({"tuple": {"plain": 1}}, "not a tuple"),
+        ({"list": [{"plain": 1}] * 65}, "not a list"),
+        ({"dict": []}, "unknown kind 'dict'"),
+        ({"x" * 50: []}, f"unknown kind {'x' * 40!r}"),
+        ({"list": [{"plain": 1, "float": 1.0}]}, "not an encoded value"),
+    ],
+)
+def test_decode_refuses_what_encode_never_writes(data, error):
+    from softmax_course.exercises.wire import WireError, decode
+
+    with pytest.raises(WireError) as raised:
+        decode(data)
+    assert str(raised.value).startswith(error), str(raised.value)
+    assert error.endswith(": ") or str(raised.value) == error
+
+
+def test_decode_refuses_what_is_nested_too_deeply():
+    from softmax_course.exercises.wire import MAX_DEPTH, WireError, decode
+
+    data: dict = {"plain": 1}
+    for _ in range(MAX_DEPTH):
+        data = {"tuple": [data]}
+    assert decode(data) is not None
+    with pytest.raises(WireError, match="^nested too deeply$"):
+        decode({"tuple": [data]})
+    too_many = {"tensor": [0] * (1_000_001), "dtype": "int64", "shape": [1_000_001]}
+    with pytest.raises(WireError, match="^a tensor's values must be a list$"):
+        decode(too_many)
+
+
+# --- the comparisons: each difference named, within the tolerances --------------------------
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "problem"),
+    [
+        ([1.0, 2.0], torch.tensor([1.0, 2.0]), "expected a torch.Tensor, got list"),
+        (torch.zeros(2), torch.zeros(3), "expected shape (3,), got (2,)"),
+        (torch.zeros(2, 1), torch.zeros(2), "expected shape (2,), got (2, 1)"),
+        (torch.zeros(2, dtype=torch.long), torch.zeros(2), "expected a floating-point tensor, got dtype torch.int64"),
+        (torch.zeros(2), torch.zeros(2, dtype=torch.long), "expected an integer tensor, got dtype torch.float32"),
+        (torch.zeros(2, dtype=torch.int32), torch.zeros(2, dtype=torch.long), "expected dtype torch.int64, got torch.int32"),
+        (torch.zeros(2, dtype=torch.bool), torch.zeros(2, dtype=torch.long), "expected dtype torch.int64, got torch.bool"),
+        (torch.tensor([0.0, math.nan]), torch.zeros(2), "the result contains nan"),
+        (torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 1.0]]), torch.zeros(2, 3), "wrong value at index (1, 2)"),
+        (torch.tensor([0.0, 2e-5], dtype=torch.float64), torch.zeros(2, dtype=torch.float64), "wrong value at index (1,)"),
+        (torch.tensor([1000.2], dtype=torch.float64), torch.tensor([1000.0], dtype=torch.float64), "wrong value at index (0,)"),
+        (torch.tensor([1, 2]), torch.tensor([1, 3]), "wrong value at index (1,)"),
+        (torch.tensor([0.0, 5e-6], dtype=torch.float64), torch.zeros(2, dtype=torch.float64), None),
+        (torch.tensor([1000.05], dtype=torch.float64), torch.tensor([1000.0], dtype=torch.float64), None),
+        (torch.tensor([0.5, 0.25]), torch.tensor([0.5, 0.25], dtype=torch.float64), None),
+        (torch.ones(2, requires_grad=True) * 0.5, torch.tensor([0.5, 0.5]), None),
+        (torch.tensor([2, 3]), torch.tensor([2, 3]), None),
+    ],
+)
+def test_compare_tensors_names_the_first_difference(got, expected, problem):
+    from softmax_course.exercises.runner import compare_tensors
+
+    assert compare_tensors(got, expected) == problem
+
+
+def test_compare_tensors_uses_the_given_tolerance():
+    from softmax_course.exercises.runner import compare_tensors
+
+    assert compare_tensors(torch.tensor([0.05]), torch.tensor([0.0]), atol=0.1) is None
+    assert compare_tensors(torch.tensor([0.2]), torch.tensor([0.0]), atol=0.1) == "wrong value at index (0,)"
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "problem"),
+    [
+        (torch.tensor([0.5, 0.5]), 0.5, "expected a single number, got a tensor of shape (2,)"),
+        (torch.zeros(0), 0.5, "expected a single number, got a tensor of shape (0,)"),
+        ("0.5", 0.5, "expected a number, got str"),
+        (True, 1.0, "expected a number, got bool"),
+        (None, 1.0, "expected a number, got NoneType"),
+        (math.nan, 0.5, "the result is nan"),
+        (torch.tensor(math.nan), 0.5, "the result is nan"),
+        (10**400, 1.0, "the value is wrong (too large for a float)"),
+        (-(10**400), 1.0, "the value is wrong (too large for a float)"),
+        (0.6, 0.5, "the value is wrong"),
+        (2e-5, 0.0, "the value is wrong"),
+        (1000.2, 1000.0, "the value is wrong"),
+        (5e-6, 0.0, None),
+        (1000.05, 1000.0, None),
+        (2, 2.0, None),
+        (10**300, 1e300, None),
+        (int(sys.float_info.max), sys.float_info.max, None),  # the largest int a float holds
+        (-int(sys.float_info.max), -sys.float_info.max, None),
+        (torch.tensor(0.5), 0.5, None),
+        (torch.tensor([[0.5]], dtype=torch.float64), 0.5, None),
+        (torch.tensor(3), 3.0, None),
+    ],
+)
+def test_compare_numbers_names_the_difference(got, expected, problem):
+    from softmax_course.exercises.runner import compare_numbers
+
+    assert compare_numbers(got, expected) == problem
+
+
+def test_compare_numbers_uses_the_given_tolerance():
+    from softmax_course.exercises.runner import compare_numbers
+
+    assert compare_numbers(0.55, 0.5, atol=0.1) is None
+    assert compare_numbers(0.7, 0.5, atol=0.1) == "the value is wrong"
+
+
+# --- run_checks and the check cell ---------------------------------------------------------
+
+
+def test_a_check_names_what_is_not_a_function():
+    result = run_checks(EXERCISES["check_softmax"], 3, [])
+    assert (result.exercise, result.status) == ("check_softmax", "unfit")
+    assert result.message == "✗ check_softmax: expected a function, got int"
+
+
+def test_a_check_runs_each_case_on_a_copy_and_stops_at_the_first_failure():
+    exercise = EXERCISES["check_softmax"]
+    before = [tuple(a.clone() for a in case.args) for case in exercise.cases]
+    seen = []
+
+    def in_place(z):  # a softmax that writes over its argument
+        seen.append(z)
+        z.sub_(z.amax(dim=-1, keepdim=True)).exp_()
+        return z.div_(z.sum(dim=-1, keepdim=True))
+
+    result = run_checks(exercise, in_place, [])
+    assert (result.status, result.message) == ("pass", f"✓ check_softmax: all {len(before)} cases pass")
+    assert len(seen) == len(before)
+    for case, args in zip(exercise.cases, before, strict=True):
+        assert all(torch.equal(a, b) for a, b in zip(case.args, args, strict=True)), case.name
+
+    def fails_twice(z):
+        seen.append(z)
+        raise ValueError("boom")
+
+    seen.clear()
+    result = run_checks(exercise, fails_twice, [])
+    assert len(seen) == 1 and result.status == "fail"
+    first = exercise.cases[0]
+    assert result.message == f"✗ check_softmax, case '{first.name}': raised ValueError: boom\n  Hint: {first.hint}"
+
+
+def test_a_stub_stops_the_check_even_after_a_failed_case():
+    calls = []
+
+    def half_written(z):
+        calls.append(z)
+        if len(calls) > 1:
+            raise NotImplementedError
+        return z
+
+    result = run_checks(EXERCISES["check_softmax"], half_written, [])
+    assert result.status == "fail" and len(calls) == 1
+    calls.clear()
+    calls.append("a first call already made")  # the first case is the stub's too
+    result = run_checks(EXERCISES["check_softmax"], half_written, [])
+    assert (result.status, result.message) == ("not written", "✗ check_softmax: not written yet (the function raises NotImplementedError)")
+
+
+def test_a_lambda_is_read_for_the_rules_under_the_exercise_s_name():
+    sources = [PRELUDE, "my_softmax = lambda z: F.softmax(z, dim=-1)"]
+    result = run_checks(EXERCISES["check_softmax"], lambda z: F.softmax(z, dim=-1), sources)
+    assert result.status == "rule"
+    assert result.message == (
+        "✗ check_softmax: my_softmax uses softmax (the exercise says: from the definition (no F.softmax)); "
+        "the grader gives this exercise 0"
+    )
+    renamed = [PRELUDE, "def other(z):\n    return F.softmax(z, dim=-1)"]
+    assert run_checks(EXERCISES["check_softmax"], SOLUTIONS["my_softmax"], renamed).status == "pass"
+
+
+def test_the_check_cell_prints_its_result_and_reads_the_kernel_s_cells(capsys, monkeypatch):
+    import IPython
+
+    exercise = EXERCISES["check_softmax"]
+    result = exercise.check(SOLUTIONS["my_softmax"])  # outside IPython: no cells to read
+    assert result.status == "pass" and capsys.readouterr().out == result.message + "\n"
+    assert result._ipython_display_() is None
+
+    class Shell:
+        user_ns = {"In": ["", PRELUDE, "s = F.softmax\ndef my_softmax(z):\n    return s(z, dim=-1)"]}
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    result = exercise.check(lambda z: F.softmax(z, dim=-1))
+    assert result.status == "rule" and capsys.readouterr().out.startswith("✗ check_softmax: my_softmax uses softmax")
+    Shell.user_ns = {}
+    assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
+    monkeypatch.setitem(__import__("sys").modules, "IPython", None)  # no IPython at all
+    assert exercise.check(SOLUTIONS["my_softmax"]).status == "pass"
+
+
+# --- the rules, read on the notebook's syntax tree --------------------------------------------
+
+SAYS = "(the exercise says: from the definition (no F.softmax))"
+CALLS_S = "def my_softmax(z):\n    return s(z, dim=-1)"
+CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
+
+
+@pytest.mark.parametrize(
+    ("cells", "verdict"),
+    [
+        (["def other(z):\n    return F.softmax(z, dim=-1)"], None),
+        (["def my_softmax(z):\n    return F.softmax(z, dim=-1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return softmax(z, dim=-1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return z.log_softmax(-1).exp()"], f"my_softmax uses log_softmax {SAYS}"),
+        (["s = F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["s: object = F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["s = 0", "s += F.softmax", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["a, (b, s) = 1, (2, F.softmax)", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["from torch import softmax as s", CALLS_S], f"my_softmax uses softmax {SAYS}"),
+        (["from torch.nn.functional import softmax", "def my_softmax(z):\n    return softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["from torch import exp, softmax as s\ndef my_softmax(z):\n    e = exp(z)\n    return e / e.sum()"], None),
+        (["import torch.nn.functional as s", "def my_softmax(z):\n    return s.exp(z)"], None),
+        (["from torch import nn as Softmax", "def my_softmax(z):\n    return Softmax"], None),
+        (["def helper(z):\n    return z.softmax(-1)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["class helper:\n    f = staticmethod(F.softmax)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["async def helper(z):\n    return F.softmax(z, 0)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["if True:\n    def helper(z):\n        return z.softmax(-1)", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["if False:\n    pass\nelse:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["try:\n    pass\nfinally:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["try:\n    pass\nexcept ImportError:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["with open('x') as f:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["for i in []:\n    helper = F.softmax", CALLS_HELPER], f"my_softmax uses softmax {SAYS}"),
+        (["def softmax(z):\n    e = z.exp()\n    return e / e.sum()", "def my_softmax(z):\n    return softmax(z)"], None),
+        (["def my_softmax(z, softmax=None):\n    softmax = z.exp()\n    return softmax / softmax.sum()"], None),
+        (["def my_softmax(z):\n    return F.softmax(z, -1)", "def my_softmax(z):\n    return z.exp() / z.exp().sum()"], None),
+        (["def my_softmax(z):\n    return z.exp() / z.exp().sum()", "def my_softmax(z):\n    return F.softmax(z, -1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def helper(z):\n    return helper(z)", CALLS_HELPER], None),
+        (["%timeit 1\ndef my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["def my_softmax(z):\n    return F.softmax(z, 1)", "def (broken"], f"my_softmax uses softmax {SAYS}"),
+        (["from softmax_course.functional import softmax as helper", CALLS_HELPER], "my_softmax uses the course's own helper (write it yourself)"),
+        (["import softmax_course.functional as helper", CALLS_HELPER], "my_softmax uses the course's own helper (write it yourself)"),
+        (["import softmax_course", "def my_softmax(z):\n    return softmax_course.functional.softmax(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["def my_softmax(z):\n    from softmax_course import functional\n    return functional.stable(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["def my_softmax(z):\n    from softmax_course.functional import softmax as s\n    return s(z)"], "my_softmax uses the course's own code (write it yourself)"),
+        (["import operator", "def my_softmax(z):\n    return operator.methodcaller(' softmax ', -1)(z)"], f"my_softmax uses softmax {SAYS}"),
+        (["import softmax.tools  # a module of the student's own", "def my_softmax(z):\n    return softmax.tools.stable(z)"], None),
+        (["x = getattr(F, 'soft' + 'max')", "def my_softmax(z):\n    return z"], "the notebook uses getattr, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        (["from builtins import print", "def my_softmax(z):\n    return z"], "the notebook uses builtins, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+    ],
+)
+def test_a_rule_is_broken_by_every_route_to_a_forbidden_name(cells, verdict):
+    from softmax_course.exercises.rules import NO_SOFTMAX
+
+    assert broken_rule((NO_SOFTMAX,), [PRELUDE, *cells], "my_softmax") == verdict
+
+
+def test_without_rules_only_the_course_s_code_is_forbidden():
+    from softmax_course.exercises.rules import NO_AUTOGRAD, NO_SOFTMAX
+
+    dynamic = ["x = getattr(F, 'softmax')", "def my_softmax(z):\n    return F.softmax(z, -1)"]
+    assert broken_rule((), dynamic, "my_softmax") is None
+    assert broken_rule((), ["from softmax_course import functional as f", "def my_softmax(z):\n    return f(z)"], "my_softmax") == (
+        "my_softmax uses the course's own f (write it yourself)"
+    )
+    both = (NO_SOFTMAX, NO_AUTOGRAD)
+    assert broken_rule(both, ["def g(z):\n    z.backward()\n    return z.grad"], "g") == (
+        "g uses backward (the exercise says: from the formula (no autograd))"
+    )
+    assert broken_rule(both, ["def g(z, grad):\n    return grad * z"], "g") is None
+    autograd = "g uses autograd (the exercise says: from the formula (no autograd))"
+    assert broken_rule(both, ["def g(z):\n    from torch.autograd import Function\n    return Function"], "g") == autograd
+    assert broken_rule(both, ["def g(z):\n    import torch.autograd\n    return z"], "g") == autograd
+
+
+@pytest.mark.parametrize(
+    ("got", "problem"),
+    [
+        ([torch.zeros(2, 3), torch.zeros(1, 3)], "expected a tuple (x_train_standardised, x_test_standardised)"),
+        ((torch.zeros(2, 3),) * 3, "expected a tuple (x_train_standardised, x_test_standardised)"),
+        ((None, [[0.0, 0.0, 0.0]]), "x_train standardised: expected a torch.Tensor, got NoneType"),
+        ("right x_train", "x_test standardised: expected a torch.Tensor, got list"),
+    ],
+)
+def test_the_standardize_check_wants_two_tensors(got, problem):
+    exercise = EXERCISES["check_standardize"]
+    args = exercise.cases[0].args
+    if got == "right x_train":
+        got = (exercise.reference(*args)[0], [[0.0, 0.0, 0.0]])
+    assert exercise.problem(args, got) == problem

@@ -223,3 +223,13 @@ def test_a_wrong_answer_first_fails_the_case_whose_hint_names_its_mistake(name, 
     source = WRONG_ANSWERS[name][what]
     result = run_checks(exercise, define(source, exercise.function), [source])
     assert f"case '{FIRST_FAILURE[name, what]}'" in result.message, result.message
+
+
+def test_the_ece_reference_keeps_the_two_lowest_bins_apart():
+    """No case has a confidence below 0.2 (ten classes at most): the bins (0, 0.1] and
+    (0.1, 0.2] are checked here, with twenty classes, one sample right and one wrong."""
+    rest = 19
+    sure, unsure = [0.08] + [0.92 / rest] * rest, [0.85 / rest, 0.15] + [0.85 / rest] * (rest - 1)
+    probs, y = torch.tensor([sure, unsure], dtype=torch.float64), torch.tensor([0, 0])
+    reference = EXERCISES["check_expected_calibration_error"].reference
+    assert math.isclose(reference(probs, y), ((1 - 0.08) + 0.15) / 2, abs_tol=1e-12)

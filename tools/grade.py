@@ -206,14 +206,14 @@ _uids = count()
 _uid_lock = threading.Lock()
 
 
-def _next_uid() -> int:
+def _next_uid() -> int:  # pragma: no mutate block
     with _uid_lock:
         return sandbox.FIRST_UID + next(_uids) % 1000
 
 
 def run_in_sandbox(
     notebook: dict, tasks: list[dict], limits: sandbox.Limits, trusted: bool = False
-) -> tuple[object, str]:
+) -> tuple[object, str]:  # pragma: no mutate block
     """Run the notebook and its functions on the tasks' arguments; its answers as JSON data.
 
     Returns (answers, problem): the decoded JSON the submission sent back, or None
@@ -246,7 +246,9 @@ def run_in_sandbox(
         shutil.rmtree(private, ignore_errors=True)
 
 
-def _run(command: list[str], cwd: Path, log: Path, limits: sandbox.Limits) -> tuple[object, str]:
+def _run(
+    command: list[str], cwd: Path, log: Path, limits: sandbox.Limits
+) -> tuple[object, str]:  # pragma: no mutate block
     """Start ``command`` (its ``{fd}`` is the answers pipe) under the limits; read its answers."""
     read_end, write_end = os.pipe()
     command = [arg.replace("{fd}", str(write_end)) for arg in command]
@@ -299,7 +301,7 @@ def _run(command: list[str], cwd: Path, log: Path, limits: sandbox.Limits) -> tu
         return None, "its answers are not readable"
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen) -> None:  # pragma: no mutate block
     """Kill the sandbox's first process: the kernel then ends every process of its namespace."""
     try:
         os.killpg(process.pid, signal.SIGKILL)

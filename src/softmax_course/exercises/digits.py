@@ -31,7 +31,7 @@ def _compare_splits(got: object, expected: tuple[torch.Tensor, torch.Tensor]) ->
     return None
 
 
-def _splits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _splits() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # pragma: no mutate block
     generator = torch.Generator().manual_seed(0)
     x_train = torch.randn(20, 3, generator=generator, dtype=torch.float64) * 4 + 2
     x_test = torch.randn(5, 3, generator=generator, dtype=torch.float64) * 9 - 1

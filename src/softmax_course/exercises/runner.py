@@ -12,6 +12,7 @@ reread, never the expression to type.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -123,6 +124,10 @@ def compare_tensors(got: object, expected: torch.Tensor, atol: float = 1e-5) -> 
     return None
 
 
+#: An int beyond this has no float: ``math.isclose`` would raise OverflowError on it.
+_FLOAT_MAX = sys.float_info.max
+
+
 def compare_numbers(got: object, expected: float, atol: float = 1e-5) -> str | None:
     """Like :func:`compare_tensors` for a plain number (or a 0-d tensor)."""
     if isinstance(got, torch.Tensor):
@@ -131,6 +136,8 @@ def compare_numbers(got: object, expected: float, atol: float = 1e-5) -> str | N
         got = got.item()
     if not isinstance(got, int | float) or isinstance(got, bool):
         return f"expected a number, got {type(got).__name__}"
+    if isinstance(got, int) and not -_FLOAT_MAX <= got <= _FLOAT_MAX:
+        return "the value is wrong (too large for a float)"
     if math.isnan(got):
         return "the result is nan"
     if not math.isclose(got, expected, abs_tol=atol, rel_tol=1e-4):

@@ -76,7 +76,10 @@ def _float(x: object) -> float:
     if isinstance(x, str) and x in ("nan", "inf", "-inf"):
         return float(x)
     if isinstance(x, int | float) and not isinstance(x, bool):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:  # an integer beyond float's range: JSON's integers have no limit
+            pass
     raise WireError(f"not a number: {str(x)[:40]!r}")
 
 
@@ -109,7 +112,7 @@ def decode(data: object, depth: int = 0) -> Any:
             numbers = values
         try:
             return torch.tensor(numbers, dtype=dtype).reshape(shape)
-        except (RuntimeError, OverflowError) as error:
+        except (RuntimeError, OverflowError, ValueError) as error:  # beyond the dtype's range
             raise WireError(f"not a tensor: {str(error)[:80]}") from None
     ((kind, inner),) = data.items()
     if kind == "plain":
