@@ -248,8 +248,8 @@ def hostile_class(out: Path, grades: Path) -> tuple[dict, dict]:
 import os, pathlib, softmax_course
 paths = [pathlib.Path({repo!r}) / 'notebooks' / '01_softmax.py', pathlib.Path({repo!r}) / 'tools' / 'hidden_cases.py',
          pathlib.Path(softmax_course.__file__).resolve().parents[2] / 'tools' / 'hidden_cases.py',  # an attack: leaves the root
-         pathlib.Path('/proc/1/root') / {repo.lstrip("/")!r} / 'tools' / 'hidden_cases.py',
-         pathlib.Path('/proc/self/root') / {repo.lstrip("/")!r} / '.git' / 'HEAD',
+         pathlib.Path('/proc/1/root') / {repo.lstrip("/")!r} / 'tools' / 'hidden_cases.py',  # an attack: leaves the root
+         pathlib.Path('/proc/self/root') / {repo.lstrip("/")!r} / '.git' / 'HEAD',  # an attack: leaves the root
          pathlib.Path('..') / '..' / {repo.lstrip("/")!r} / 'notebooks' / '01_softmax.py',  # an attack: leaves the root
          pathlib.Path({str(out)!r}) / 'solution' / '01_softmax.ipynb',
          pathlib.Path({str(grades)!r})]
@@ -302,7 +302,7 @@ if libc.setuid(0) == 0 and os.getuid() == 0 and os.geteuid() != 0:
     ATTACK_WORKED.append('setuid')
 if libc.mount(b'/', b'/tmp', None, 4096 | 16384, None) == 0:  # MS_BIND | MS_REC
     ATTACK_WORKED.append('mount')
-if libc.unshare(0x10000000) == 0 and os.path.exists('/proc/1/root/etc/shadow') and open('/etc/shadow').read():  # CLONE_NEWUSER
+if libc.unshare(0x10000000) == 0 and os.path.exists('/proc/1/root/etc/shadow') and open('/etc/shadow').read():  # CLONE_NEWUSER; an attack: leaves the root
     ATTACK_WORKED.append('unshare')
 """),
         full(FIRST),
