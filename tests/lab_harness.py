@@ -2,8 +2,14 @@
 
 ``lab`` starts the server on the student notebooks (``build/student/``, what
 ``make lab`` copies into ``work/``) with a token, in temporary Jupyter
-folders, behind the tests' network guard; ``lab_page`` loads JupyterLab in
-headless Chromium, records every request and refuses every write.
+folders, behind the tests' network guard. Its kernel is not ``.venv``'s but a
+Colab-like environment (``colab_env.py``: another torch than the pin, the
+helpers installed by the release's Colab cell), so that every lesson the lab
+runs also runs on another torch, as on Colab; the pinned torch runs every
+solved lesson in nbval and the first student lesson in the release and hub
+tests. (On Windows, which has no ``make colab-env``, the kernel is ``.venv``'s.)
+``lab_page`` loads JupyterLab in headless Chromium, records every request and
+refuses every write.
 ``open_and_run_all`` opens a notebook from the file browser and starts Run
 All Cells; ``check_nothing_leaked`` asserts that nothing left the machine and
 nothing under ``build/student/`` changed. The checks themselves are in
@@ -27,9 +33,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from colab_env import URL, ColabKernel, install_as_on_colab
 
 from conftest import EXECUTED, ROOT
 from tools.export import STUDENT_DIR as STUDENT
+from tools.release import write_release
 
 #: Where ``make lab`` opens JupyterLab: the students' notebooks.
 #: The student notebook of each lesson, in lesson order.
@@ -82,6 +90,8 @@ READ_NOTEBOOK = """(id) => {
             .map((t) => t.trim().split('\\n').slice(-1)[0]),
         images: [...cell.querySelectorAll('.jp-OutputArea-output img')]
             .map((img) => img.complete && img.naturalWidth > 0),
+        text: [...cell.querySelectorAll('.jp-OutputArea-output')]
+            .map((o) => o.textContent).join('\\n'),
     }));
     const indicator = panel.querySelector('.jp-Notebook-ExecutionIndicator');
     return {cells, kernel: indicator ? indicator.dataset.status : null};
@@ -97,8 +107,16 @@ class Lab:
     log: Path
     network_log: Path
     sources: dict[str, bytes]
+    colab: ColabKernel | None
     requests: list[str] = field(default_factory=list)
     blocked_writes: list[str] = field(default_factory=list)
+
+    def api(self, path: str) -> object:
+        """The server's JSON answer to GET ``api/<path>``, with the token."""
+        request = urllib.request.Request(f"{self.url}api/{path}")
+        request.add_header("Authorization", f"token {self.token}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.load(response)
 
     def server_log_tail(self, lines: int = 30) -> str:
         text = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -122,10 +140,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 def kernel_state(lab: Lab, name: str) -> str | None:
     """The execution state of the kernel the server runs for notebook ``name``, if any."""
-    request = urllib.request.Request(lab.url + "api/sessions")
-    request.add_header("Authorization", f"token {lab.token}")
-    with urllib.request.urlopen(request, timeout=30) as response:
-        sessions = json.load(response)
+    sessions = lab.api("sessions")
     states = [s["kernel"]["execution_state"] for s in sessions if s.get("path") == name]
     return states[0] if states else None
 
@@ -150,6 +165,17 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(settings), encoding="utf-8")
     network_log = home / "network-attempts.log"
+    colab = None
+    if sys.platform != "win32":
+        release = write_release(EXECUTED, home / "release" / "softmax-exercises", URL)
+        colab = install_as_on_colab(release, URL, home / "colab", os.environ.copy())
+        # JUPYTER_PATH comes first, before the environment's own python3 kernel.
+        kernel = home / "share" / "kernels" / "python3" / "kernel.json"
+        kernel.parent.mkdir(parents=True)
+        kernel.write_text(json.dumps({
+            "argv": [str(colab.python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python",
+        }))  # fmt: skip
     env = {
         **os.environ,
         "OMP_NUM_THREADS": "1",
@@ -160,6 +186,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTER_PATH": str(home / "share"),
         # The server and its kernels run behind the network guard of `make test`.
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(NETWORK_GUARD), os.environ.get("PYTHONPATH")])
@@ -186,7 +213,7 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     log = home / "server.log"
     with log.open("w", encoding="utf-8") as log_file:
         server = subprocess.Popen(command, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    lab = Lab(f"http://127.0.0.1:{port}/", token, log, network_log, sources)
+    lab = Lab(f"http://127.0.0.1:{port}/", token, log, network_log, sources, colab)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while http_status_or_none(lab.url + "api/status", token) != 200:

@@ -8,16 +8,17 @@ folder, and the users' servers have nbgitpuller, as a class's hub would; their
 kernel is an environment with the release's helper package installed (not
 this repository's).
 
-Five students log in, open the assignment's nbgitpuller link (which clones
-the release into their home), run every cell of the assigned lesson through
-the Jupyter server's API (a websocket to the kernel, as JupyterLab does), and
-save their notebook with an answer to its first exercise: right, wrong, or
-not written. The course is then released again with one more lesson, and each
-student opens the link again: their edits are intact and the new lesson is in
-their home. Finally the instructor gathers each student's notebook of the
-assignment into ``SUBMISSIONS/<student>/`` and grades them with
-``tools.grade.grade_folder`` (what ``make grade`` runs); the grade table gives
-each student the points of their answer.
+Five students log in at once (a class starts together: one thread each), open
+the assignment's nbgitpuller link (which clones the release into their home),
+run every cell of the assigned lesson through the Jupyter server's API (a
+websocket to the kernel, as JupyterLab does), and save their notebook with an
+answer to its first exercise: right, wrong, or not written. The course is then
+released again with one more lesson, and each student opens the link again:
+their edits are intact and the new lesson is in their home. Finally the
+instructor gathers each student's notebook of the assignment into
+``SUBMISSIONS/<student>/`` and grades them with ``tools.grade.grade_folder``
+(what ``make grade`` runs); the grade table gives each student the points of
+their answer.
 
 Everything this test starts is stopped by it: the users' servers through the
 hub's API, the hub (which stops its proxy) by its process id, and the test
@@ -37,6 +38,7 @@ import sysconfig
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -46,6 +48,7 @@ import nbformat
 import pytest
 import requests
 import websocket
+from colab_env import URL
 
 from conftest import EXECUTED, LESSONS, ROOT, tags
 from tools.export import checker_calls
@@ -53,7 +56,6 @@ from tools.grade import grade_folder
 from tools.release import write_release
 
 PROXY = ROOT / "build" / "hub-npm" / "node_modules" / ".bin" / "configurable-http-proxy"
-URL = "https://github.com/softmax-course/softmax-exercises"
 FOLDER = "softmax-exercises"  # where nbgitpuller clones the release in each home
 ASSIGNED = EXECUTED[0]  # the lesson the class works on
 FUNCTION = "my_softmax"  # its first graded exercise
@@ -344,29 +346,36 @@ def answer_stub(notebook: nbformat.NotebookNode, code: str) -> None:
     raise AssertionError(f"no stub of {FUNCTION}")
 
 
+def first_hour(hub: Hub, name: str, plan: str | None) -> str:
+    """One student logs in, opens the link, runs the lesson, answers, saves; their saved file."""
+    path = f"{FOLDER}/notebooks/{ASSIGNED.name}"
+    student = Student(hub, name)
+    student.log_in()
+    student.open_link(hub.link(ASSIGNED.name))
+    home = hub.homes / name / FOLDER
+    assert sorted(p.name for p in (home / "notebooks").iterdir()) == [
+        twin.name for twin in EXECUTED[:-1]
+    ], f"{name}: the pull did not bring the release"
+    notebook = nbformat.from_dict(student.contents(path)["content"])
+    if plan is not None:
+        answer_stub(notebook, solution(FUNCTION) if plan == "solution" else plan)
+    student.run_all(notebook, f"{FOLDER}/notebooks")
+    check = next(c for c in notebook.cells
+                 if "check" in tags(c) and f"{FUNCTION}" in c.source)  # fmt: skip
+    shown = "".join(o.get("text", "") for o in check.outputs)
+    expected = {"solution": "✓", None: "not written yet"}.get(plan, "✗")
+    assert expected in shown, f"{name} ({plan!r}) saw {shown!r}"
+    student.save(path, notebook)
+    return (home / "notebooks" / ASSIGNED.name).read_text(encoding="utf-8")
+
+
 def test_a_class_on_jupyterhub(hub, tmp_path):
     started = time.monotonic()
-    path = f"{FOLDER}/notebooks/{ASSIGNED.name}"
-    saved = {}
-    for name, plan in STUDENTS.items():
-        student = Student(hub, name)
-        student.log_in()
-        student.open_link(hub.link(ASSIGNED.name))
-        home = hub.homes / name / FOLDER
-        assert sorted(p.name for p in (home / "notebooks").iterdir()) == [
-            twin.name for twin in EXECUTED[:-1]
-        ], f"{name}: the pull did not bring the release"
-        notebook = nbformat.from_dict(student.contents(path)["content"])
-        if plan is not None:
-            answer_stub(notebook, solution(FUNCTION) if plan == "solution" else plan)
-        student.run_all(notebook, f"{FOLDER}/notebooks")
-        check = next(c for c in notebook.cells
-                     if "check" in tags(c) and f"{FUNCTION}" in c.source)  # fmt: skip
-        shown = "".join(o.get("text", "") for o in check.outputs)
-        expected = {"solution": "✓", None: "not written yet"}.get(plan, "✗")
-        assert expected in shown, f"{name} ({plan!r}) saw {shown!r}"
-        student.save(path, notebook)
-        saved[name] = (home / "notebooks" / ASSIGNED.name).read_text(encoding="utf-8")
+    # The class starts together: the hub spawns their servers and kernels side by side.
+    with ThreadPoolExecutor(max_workers=len(STUDENTS)) as class_:
+        futures = {name: class_.submit(first_hour, hub, name, plan)
+                   for name, plan in STUDENTS.items()}  # fmt: skip
+        saved = {name: future.result() for name, future in futures.items()}
 
     seconds = {"log in, pull, run the lesson, save": time.monotonic() - started}
     write_release(EXECUTED, hub.origin, URL)  # the course adds its next lesson

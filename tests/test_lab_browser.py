@@ -3,15 +3,19 @@
 The test starts JupyterLab the way ``make lab`` does (the student notebooks as its
 root: the student notebooks, on 127.0.0.1, with a token; the harness is in
 ``lab_harness.py``), checks that the server refuses its API without the
-token, then in one browser page double-clicks each student notebook in the
+token. Its kernel is a Colab-like environment (``colab_env.py``): the
+release's Colab cell installed the helpers there and kept its torch, which is
+not the pin (a test checks both), so every lesson also runs on Colab's torch.
+Then in one browser page double-clicks each student notebook in the
 file browser and starts Run All Cells (all lessons first, so that their
 kernels run side by side as nbval's workers do), then asserts:
 
 - it opened as a notebook, not in the text editor;
 - "Run All Cells" from the Run menu ran every code cell (each has its
   execution count) and left the kernel idle;
-- no cell shows an error or a traceback, except cells tagged ``raises-exception``
-  (an untouched exercise's check says "not written yet", without a traceback);
+- no cell shows an error or a traceback, except cells tagged ``raises-exception``;
+- every check cell says its exercise is not written yet (or asks for the
+  prediction first), without a traceback and without ✓;
 - every figure of the stored notebook is rendered (an ``img`` with pixels).
 
 Then, as a student would, it types a wrong ``my_softmax`` into the softmax
@@ -36,6 +40,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from colab_env import COLAB_TORCH, NEEDS_MAKE
 from lab_harness import (
     FIND_WIDGET,
     PAGE_TIMEOUT,
@@ -51,6 +56,7 @@ from lab_harness import (
 )
 
 from conftest import tags
+from tools.release import pins
 
 #: The harness's fixtures: ``lab`` (the server) and ``lab_page`` (JupyterLab in the browser).
 pytest_plugins = ["lab_harness"]
@@ -60,6 +66,22 @@ def test_server_refuses_the_api_without_the_token(lab):
     assert http_status(lab.url + "api/contents") in (401, 403)
     assert http_status(lab.url + "api/contents", "not-the-token") in (401, 403)
     assert http_status(lab.url + "api/contents", lab.token) == 200
+
+
+@NEEDS_MAKE
+def test_the_colab_cell_installs_the_helpers_and_keeps_colabs_torch(lab):
+    colab = lab.colab
+    pinned = pins()["torch"]
+    assert colab.torch_before.startswith(COLAB_TORCH), colab.torch_before
+    assert not colab.torch_before.startswith(pinned + "+"), (colab.torch_before, pinned)
+    assert not colab.course_before, "the fresh environment must not have the course yet"
+    assert colab.torch_after == colab.torch_before, (
+        f"installing the helpers replaced Colab's torch: {colab.torch_before} -> "
+        f"{colab.torch_after}"
+    )
+    assert colab.course_at.is_relative_to(colab.python.parent.parent), colab.course_at
+    specs = lab.api("kernelspecs")
+    assert specs["kernelspecs"]["python3"]["spec"]["argv"][0] == str(colab.python), specs
 
 
 def test_every_lesson_runs_in_the_lab(lab, lab_page, screenshots):
@@ -133,6 +155,16 @@ def check_lesson(lab: Lab, page, started: dict | str, screenshots: Path, lesson:
         if cell["errors"] and index not in may_raise
     ]
     assert not errors, f"{lesson.name}: cells that show an error: {errors}"
+    unsolved = [
+        f"cell {index} ({code_cells[index].source.splitlines()[0]!r}): {cell['text']!r}"
+        for index, cell in enumerate(cells)
+        if "check" in tags(code_cells[index])
+        and not (cell["text"].strip() and "✓" not in cell["text"] and all(
+            "not written yet" in line or "write your prediction first" in line
+            for line in cell["text"].strip().splitlines()
+        ))
+    ]  # fmt: skip
+    assert not unsolved, f"{lesson.name}: checks that do not say they are unsolved: {unsolved}"
     rendered = [sum(cell["images"]) for cell in cells]
     assert rendered == figures, (
         f"{lesson.name}: figures per code cell rendered in the lab {rendered}, "

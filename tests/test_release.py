@@ -11,12 +11,11 @@ repository, and then:
   module a lesson imports imports, the digits load, and the first lesson runs
   top to bottom in the student's working copy: its checks print "not written
   yet";
-- its helper package is installed, with the command of the notebooks' first
-  (Colab) cell, into a fresh environment holding another torch than the pin
-  (``make colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a
-  torch of its own); the torch stays, and every lesson runs there top to
-  bottom. (Every released lesson runs there; the pinned versions run every
-  solved lesson in nbval, in the development environment.)
+- its helper package, installed with the command of the notebooks' first (Colab)
+  cell into a fresh environment holding another torch than the pin (``make
+  colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a torch of its
+  own), keeps that torch: ``test_lab_browser.py`` does this, as its JupyterLab's
+  kernel is that environment, and runs every lesson there.
 """
 
 from __future__ import annotations
@@ -27,34 +26,24 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import nbformat
 import pytest
+from colab_env import INSTALL_TIMEOUT, NEEDS_MAKE, URL, WHEELHOUSE
 from test_student_files import HIDDEN_TEXT, SECRETS, code_lines, visible_text
 
-from conftest import EXECUTED, LESSONS, ROOT, tags
+from conftest import EXECUTED, ROOT, tags
 from softmax_course import workspace
 from tools.export import slide_type
 from tools.release import COLAB_CELL, package_spec, parse_repo, pins, write_release
 
-URL = "https://github.com/softmax-course/softmax-exercises"
-WHEELHOUSE = ROOT / "build" / "wheelhouse"
 UV_CACHE = ROOT / "build" / "uv-cache"
 UV = Path(sys.executable).parent / "uv"
-COLAB_VENV = ROOT / ".venv-colab"
-COLAB_TORCH = "2.14.1"
 #: Words that mark a file as unfinished or pointing nowhere.
 PLACEHOLDER = re.compile(r"OWNER|<owner>|<name>|your-?name|example\.(com|org)|TODO|FIXME|XXX")
-#: Seconds: a lesson takes well under a minute here; a fresh install a few minutes.
+#: Seconds: a lesson takes well under a minute here.
 LESSON_TIMEOUT = 600
-INSTALL_TIMEOUT = 900
-
-
-#: The environments of these two tests come from the Makefile (make release-wheels, make
-#: colab-env), which Windows, running the make-free commands, does not have.
-NEEDS_MAKE = pytest.mark.skipif(sys.platform == "win32", reason="needs make test's environments")
 
 
 def every_note() -> list[str]:
@@ -88,6 +77,8 @@ def test_the_release_is_a_committed_repository_of_the_student_files(release):
             "pyproject.toml", ".gitignore", "src/softmax_course/exercises/__init__.py"} <= files
     lessons = sorted(name for name in files if name.startswith("notebooks/"))
     assert lessons == [f"notebooks/{twin.name}" for twin in EXECUTED], "only the lessons, as .ipynb"
+    for name in lessons:  # make lab's copy into work/ knows each lesson's version
+        assert workspace.KEY in nbformat.read(release / name, as_version=4).metadata, name
     leaked = [name for name in files if name.split("/")[0] in {"tools", "tests", "build", "student"}
               or "hidden_cases" in name or name.endswith(".pyc")]  # fmt: skip
     assert not leaked, f"instructor files in the release: {leaked}"
@@ -198,8 +189,8 @@ print(json.dumps(checks))
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def assert_every_check_unsolved(checks: dict[str, str], lessons: list[str] | None = None) -> None:
-    assert sorted(checks) == (lessons or [lesson.stem for lesson in LESSONS])
+def assert_every_check_unsolved(checks: dict[str, str], lessons: list[str]) -> None:
+    assert sorted(checks) == lessons
     for lesson, text in checks.items():
         assert text and "✓" not in text, (lesson, text)
         for line in text.splitlines():
@@ -274,54 +265,6 @@ def test_the_release_alone_installs_and_runs_its_lessons(release, tmp_path):
     assert int(loaded.stdout) > 1000, loaded.stdout
     first = EXECUTED[0].stem
     assert_every_check_unsolved(run_lessons(python, copy / "work", env, first), [first])
-
-
-@pytest.fixture
-def colab_python(tmp_path) -> Path:
-    """A fresh venv that sees the Colab-like environment's packages (another torch), no course."""
-    base = COLAB_VENV / "bin" / "python"
-    if not base.is_file():
-        pytest.fail(f"{COLAB_VENV.relative_to(ROOT)} is missing: run `make colab-env`")
-    purelib = subprocess.run([base, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                             capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    venv = tmp_path / "colab"
-    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    own = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                         capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    (Path(own) / "colab.pth").write_text(purelib + "\n")
-    assert sysconfig.get_path("purelib") != purelib, "not this environment"
-    return python
-
-
-@NEEDS_MAKE
-def test_the_colab_cell_installs_the_helpers_and_keeps_colabs_torch(release, colab_python,
-                                                                    tmp_path):  # fmt: skip
-    python = colab_python
-    env = jupyter_env(tmp_path)
-    env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE), PIP_CONFIG_FILE=os.devnull)
-    version = [python, "-c", "import torch; print(torch.__version__)"]
-    before = subprocess.run(version, capture_output=True, text=True, env=env, check=True).stdout
-    assert before.startswith(COLAB_TORCH) and not before.startswith(pins()["torch"] + "+"), before
-    missing = subprocess.run([python, "-c", "import softmax_course"], env=env,
-                             capture_output=True, check=False)  # fmt: skip
-    assert missing.returncode != 0, "the fresh environment must not have the course yet"
-
-    first = nbformat.read(release / "notebooks" / EXECUTED[0].name, as_version=4).cells[0]
-    cell = first.source.replace(package_spec(URL, "main"), f"softmax-course @ {release.as_uri()}")
-    assert cell != first.source
-    as_on_colab = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('colab')\n"
-    subprocess.run([python, "-c", as_on_colab + cell], env=env, check=True, timeout=INSTALL_TIMEOUT)
-    after = subprocess.run(version, capture_output=True, text=True, env=env, check=True).stdout
-    assert after == before, f"installing the helpers replaced Colab's torch: {before} -> {after}"
-    where = subprocess.run([python, "-c", "import softmax_course; print(softmax_course.__file__)"],
-                           capture_output=True, text=True, env=env, check=True).stdout  # fmt: skip
-    assert Path(where.strip()).is_relative_to(python.parent.parent), where
-
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(release / "notebooks", notebooks)
-    assert_every_check_unsolved(run_lessons(python, notebooks, env))
-    assert workspace.KEY in nbformat.read(notebooks / EXECUTED[0].name, as_version=4).metadata
 
 
 def test_the_releases_make_lab_installs_its_pins_and_works_in_work(release):
