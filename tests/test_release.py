@@ -1,4 +1,4 @@
-"""``make release``: the student distribution holds no answer, stands alone, and runs on Colab.
+"""``make release``: the student distribution holds no answer, stands alone, and installs on Colab.
 
 The release is written (``tools.release``) into a temporary folder, as a git
 repository, and then:
@@ -11,11 +11,11 @@ repository, and then:
   module a lesson imports imports, the digits load, and the first lesson runs
   top to bottom in the student's working copy: its checks print "not written
   yet";
-- its helper package, installed with the command of the notebooks' first (Colab)
-  cell into a fresh environment holding another torch than the pin (``make
-  colab-env``: PyPI's CUDA build of torch 2.14.1, as Colab has a torch of its
-  own), keeps that torch: ``test_lab_browser.py`` does this, as its JupyterLab's
-  kernel is that environment, and runs every lesson there.
+- its notebooks' first (Colab) cell installs its helper package into a fresh
+  environment holding another torch than the pin (``make colab-env``: PyPI's
+  CUDA build of torch 2.14.1, as Colab has a torch of its own) and keeps that
+  torch: ``test_lab_browser.py`` checks this, as that environment is its
+  JupyterLab's kernel, where every lesson runs.
 """
 
 from __future__ import annotations
