@@ -51,9 +51,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 LONGEST_FIRST = (
     "test_class.py",
     "test_changed_numbers.py",
-    "test_release.py",
     "test_lab_browser.py",
     "test_hub.py",
+    "test_release.py",
 )
 
 
