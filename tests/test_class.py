@@ -364,8 +364,10 @@ ATTACK_WORKED.append('filled')
         ),
         full(FIRST),
     )
+    # Named to come first in the grader's order (by path): it holds a job idle for the whole
+    # wall limit, while the rest of the batch runs on the other two.
     hand_in(
-        "sleeps",
+        "asleep",
         with_cell(short(FIRST), "import time\ntime.sleep(10**6)"),
         zero(FIRST, "wall time"),
     )
