@@ -145,8 +145,9 @@ $(HUB_STAMP):
 
 hub-proxy: $(HUB_STAMP) ## install configurable-http-proxy (npm) for the JupyterHub class test
 
-# The Colab test (tests/test_release.py) installs the release's helper package
-# into an environment with another torch than the pin, as Colab has: this one
+# The lab test (tests/colab_env.py) installs the release's helper package into
+# an environment with another torch than the pin, as Colab has, and runs every
+# lesson there: this one
 # is torch $(COLAB_TORCH) from PyPI (a CUDA build, run on the CPU) with what Colab
 # ships besides (pinned, so that every run builds the same). Built once (about 5 GB;
 # make clean keeps it), reused by every make test.
