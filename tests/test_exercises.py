@@ -750,6 +750,9 @@ CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
         (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["from builtins import print", "def my_softmax(z):\n    return z"], "the notebook uses builtins, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        # A cell that does not parse, or that IPython cannot even rewrite, hides none of the cells after it.
+        (["def (broken", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["if True:\n    x = 1\n  y = 2", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
     ],
 )
 def test_a_rule_is_broken_by_every_route_to_a_forbidden_name(cells, verdict):
