@@ -399,6 +399,14 @@ def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
         '(not "int") to str)'
     )
 
+    def compare_at_length(got, expected):
+        raise ValueError(f"the answer {got!r} is no {expected!r}")
+
+    long_winded = Exercise("check_x", "x", (Case("one", (1,), "a hint"),), lambda v: v, compare_at_length)
+    problem = long_winded.problem((1,), "word " * 100)
+    assert problem == f"the function returned something of another form than expected (the answer {'word ' * 100!r}"[:200]
+    assert len(problem) == 200  # a line of feedback, not the whole error
+
 
 def test_a_check_names_the_first_failing_case_not_a_later_one(capsys):
     from softmax_course.exercises.runner import Case, Exercise, compare_numbers
