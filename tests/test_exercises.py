@@ -676,6 +676,45 @@ def test_a_stub_stops_the_check_even_after_a_failed_case():
     assert (result.status, result.message) == ("not written", "✗ check_softmax: not written yet (the function raises NotImplementedError)")
 
 
+#: Cells that define the exercise's function with the function the rule forbids.
+BREAKS_THE_RULE = [PRELUDE, "def my_softmax(z):\n    return F.softmax(z, -1)"]
+
+
+def test_every_result_names_its_check():
+    exercise = EXERCISES["check_softmax"]
+
+    def stub(z):
+        raise NotImplementedError
+
+    results = {
+        "pass": run_checks(exercise, SOLUTIONS["my_softmax"], []),
+        "fail": run_checks(exercise, lambda z: z, []),
+        "not written": run_checks(exercise, stub, []),
+        "rule": run_checks(exercise, SOLUTIONS["my_softmax"], BREAKS_THE_RULE),
+        "unfit": run_checks(exercise, None, []),
+    }
+    assert {(r.exercise, r.status) for r in results.values()} == {("check_softmax", s) for s in results}
+
+
+def test_the_rules_read_the_function_by_its_own_name():
+    import functools
+
+    exercise = EXERCISES["check_softmax"]
+
+    def softmax_v2(z):
+        return F.softmax(z, dim=-1)
+
+    sources = [PRELUDE, "def softmax_v2(z):\n    return F.softmax(z, dim=-1)"]
+    result = run_checks(exercise, softmax_v2, sources)
+    assert (result.status, result.message) == (
+        "rule", f"✗ check_softmax: softmax_v2 uses softmax {SAYS}; the grader gives this exercise 0"
+    )
+    # A callable without a name of its own (a partial) is read under the exercise's name.
+    nameless = functools.partial(SOLUTIONS["my_softmax"])
+    assert run_checks(exercise, nameless, [PRELUDE, "my_softmax = 1"]).status == "pass"
+    assert run_checks(exercise, nameless, BREAKS_THE_RULE).status == "rule"
+
+
 def test_a_lambda_is_read_for_the_rules_under_the_exercise_s_name():
     sources = [PRELUDE, "my_softmax = lambda z: F.softmax(z, dim=-1)"]
     result = run_checks(EXERCISES["check_softmax"], lambda z: F.softmax(z, dim=-1), sources)
