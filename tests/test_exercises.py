@@ -754,6 +754,21 @@ CALLS_S = "def my_softmax(z):\n    return s(z, dim=-1)"
 CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
 
 
+#: my_softmax calls h1, each h calls the next and the one before it, the last F.softmax.
+CHAIN = ["my_softmax", *(f"h{i}" for i in range(1, 13))]
+CALLING_BACK = [
+    "def my_softmax(z):\n    return h1(z)",
+    *(f"def {CHAIN[i]}(z):\n    return {CHAIN[i - 1]}({CHAIN[i + 1]}(z))" for i in range(1, 12)),
+    "def h12(z):\n    return h11(F.softmax(z, -1))",
+]
+#: my_softmax calls h1, each h an import of its own and the next h, the last F.softmax.
+IMPORTING = [
+    "def my_softmax(z):\n    return h1(z)",
+    *(f"from torch import exp as e{i}\ndef h{i}(z):\n    return e{i}(h{i + 1}(z))" for i in range(1, 12)),
+    "def h12(z):\n    return F.softmax(z, -1)",
+]
+
+
 @pytest.mark.parametrize(
     ("cells", "verdict"),
     [
@@ -800,6 +815,10 @@ CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
         # A cell that does not parse, or that IPython cannot even rewrite, hides none of the cells after it.
         (["def (broken", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
         (["if True:\n    x = 1\n  y = 2", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        # Deep down a chain of helpers, past a name read already (a helper calling back) or an
+        # import that breaks no rule at each step, whatever order the names are read in.
+        (CALLING_BACK, f"my_softmax uses softmax {SAYS}"),
+        (IMPORTING, f"my_softmax uses softmax {SAYS}"),
     ],
 )
 def test_a_rule_is_broken_by_every_route_to_a_forbidden_name(cells, verdict):
