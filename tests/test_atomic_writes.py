@@ -130,8 +130,12 @@ def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path
     old_umask = os.umask(0o027)
     try:
         write_atomically(tmp_path / "new.ipynb", "{}")
+        os.umask(0)
+        write_atomically(tmp_path / "open.ipynb", "{}")
     finally:
         os.umask(old_umask)
+    assert (tmp_path / "open.ipynb").stat().st_mode & 0o777 == 0o666  # read and write, no run
+    (tmp_path / "open.ipynb").unlink()
     kept = tmp_path / "kept.ipynb"
     kept.write_text("old")
     kept.chmod(0o600)
@@ -139,6 +143,23 @@ def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path
     assert (tmp_path / "new.ipynb").stat().st_mode & 0o777 == 0o640
     assert kept.stat().st_mode & 0o777 == 0o600 and kept.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.ipynb", "new.ipynb"]
+
+
+def test_the_temporary_file_is_always_a_new_one(tmp_path, monkeypatch):
+    import uuid
+
+    from softmax_course import workspace
+
+    # A file or link already at the temporary name (planted, or the same name drawn twice)
+    # is never written through: the write stops, and what the link points to is untouched.
+    monkeypatch.setattr(workspace.uuid, "uuid4", lambda: uuid.UUID(int=7))
+    target, elsewhere = tmp_path / "grades.csv", tmp_path / "elsewhere.txt"
+    elsewhere.write_bytes(OLD)
+    temporary = tmp_path / f".grades.csv.{uuid.UUID(int=7).hex[:12]}.partial"
+    temporary.symlink_to(elsewhere)
+    with pytest.raises(FileExistsError):
+        workspace.write_atomically(target, b"new")
+    assert elsewhere.read_bytes() == OLD and not target.exists() and temporary.is_symlink()
 
 
 #: Writes that need not be whole or as they were, with why.

@@ -399,6 +399,14 @@ def test_a_comparison_that_raises_is_reported_as_the_answer_s_problem():
         '(not "int") to str)'
     )
 
+    def compare_at_length(got, expected):
+        raise ValueError(f"the answer {got!r} is no {expected!r}")
+
+    long_winded = Exercise("check_x", "x", (Case("one", (1,), "a hint"),), lambda v: v, compare_at_length)
+    problem = long_winded.problem((1,), "word " * 100)
+    assert problem == f"the function returned something of another form than expected (the answer {'word ' * 100!r}"[:200]
+    assert len(problem) == 200  # a line of feedback, not the whole error
+
 
 def test_a_check_names_the_first_failing_case_not_a_later_one(capsys):
     from softmax_course.exercises.runner import Case, Exercise, compare_numbers
@@ -668,6 +676,45 @@ def test_a_stub_stops_the_check_even_after_a_failed_case():
     assert (result.status, result.message) == ("not written", "✗ check_softmax: not written yet (the function raises NotImplementedError)")
 
 
+#: Cells that define the exercise's function with the function the rule forbids.
+BREAKS_THE_RULE = [PRELUDE, "def my_softmax(z):\n    return F.softmax(z, -1)"]
+
+
+def test_every_result_names_its_check():
+    exercise = EXERCISES["check_softmax"]
+
+    def stub(z):
+        raise NotImplementedError
+
+    results = {
+        "pass": run_checks(exercise, SOLUTIONS["my_softmax"], []),
+        "fail": run_checks(exercise, lambda z: z, []),
+        "not written": run_checks(exercise, stub, []),
+        "rule": run_checks(exercise, SOLUTIONS["my_softmax"], BREAKS_THE_RULE),
+        "unfit": run_checks(exercise, None, []),
+    }
+    assert {(r.exercise, r.status) for r in results.values()} == {("check_softmax", s) for s in results}
+
+
+def test_the_rules_read_the_function_by_its_own_name():
+    import functools
+
+    exercise = EXERCISES["check_softmax"]
+
+    def softmax_v2(z):
+        return F.softmax(z, dim=-1)
+
+    sources = [PRELUDE, "def softmax_v2(z):\n    return F.softmax(z, dim=-1)"]
+    result = run_checks(exercise, softmax_v2, sources)
+    assert (result.status, result.message) == (
+        "rule", f"✗ check_softmax: softmax_v2 uses softmax {SAYS}; the grader gives this exercise 0"
+    )
+    # A callable without a name of its own (a partial) is read under the exercise's name.
+    nameless = functools.partial(SOLUTIONS["my_softmax"])
+    assert run_checks(exercise, nameless, [PRELUDE, "my_softmax = 1"]).status == "pass"
+    assert run_checks(exercise, nameless, BREAKS_THE_RULE).status == "rule"
+
+
 def test_a_lambda_is_read_for_the_rules_under_the_exercise_s_name():
     sources = [PRELUDE, "my_softmax = lambda z: F.softmax(z, dim=-1)"]
     result = run_checks(EXERCISES["check_softmax"], lambda z: F.softmax(z, dim=-1), sources)
@@ -705,6 +752,21 @@ def test_the_check_cell_prints_its_result_and_reads_the_kernel_s_cells(capsys, m
 SAYS = "(the exercise says: from the definition (no F.softmax))"
 CALLS_S = "def my_softmax(z):\n    return s(z, dim=-1)"
 CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
+
+
+#: my_softmax calls h1, each h calls the next and the one before it, the last F.softmax.
+CHAIN = ["my_softmax", *(f"h{i}" for i in range(1, 13))]
+CALLING_BACK = [
+    "def my_softmax(z):\n    return h1(z)",
+    *(f"def {CHAIN[i]}(z):\n    return {CHAIN[i - 1]}({CHAIN[i + 1]}(z))" for i in range(1, 12)),
+    "def h12(z):\n    return h11(F.softmax(z, -1))",
+]
+#: my_softmax calls h1, each h an import of its own and the next h, the last F.softmax.
+IMPORTING = [
+    "def my_softmax(z):\n    return h1(z)",
+    *(f"from torch import exp as e{i}\ndef h{i}(z):\n    return e{i}(h{i + 1}(z))" for i in range(1, 12)),
+    "def h12(z):\n    return F.softmax(z, -1)",
+]
 
 
 @pytest.mark.parametrize(
@@ -750,6 +812,13 @@ CALLS_HELPER = "def my_softmax(z):\n    return helper(z)"
         (["x = F.__dict__", "y = eval('1')", "def my_softmax(z):\n    return z"], "the notebook uses __dict__, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["import importlib", "def my_softmax(z):\n    return z"], "the notebook uses importlib, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
         (["from builtins import print", "def my_softmax(z):\n    return z"], "the notebook uses builtins, which hides what a name is bound to, so the rule 'from the definition (no F.softmax)' cannot be checked"),
+        # A cell that does not parse, or that IPython cannot even rewrite, hides none of the cells after it.
+        (["def (broken", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        (["if True:\n    x = 1\n  y = 2", "def my_softmax(z):\n    return F.softmax(z, 1)"], f"my_softmax uses softmax {SAYS}"),
+        # Deep down a chain of helpers, past a name read already (a helper calling back) or an
+        # import that breaks no rule at each step, whatever order the names are read in.
+        (CALLING_BACK, f"my_softmax uses softmax {SAYS}"),
+        (IMPORTING, f"my_softmax uses softmax {SAYS}"),
     ],
 )
 def test_a_rule_is_broken_by_every_route_to_a_forbidden_name(cells, verdict):

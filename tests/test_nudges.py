@@ -55,6 +55,23 @@ def test_prediction_is_judged_and_the_truth_shown(capsys, prediction, truth, ver
 def test_tolerance_is_the_given_one(capsys):
     assert reveal(capsys, 0.5, 0.52, atol=0.01).startswith("✗")
     assert reveal(capsys, 0.5, 0.52, atol=0.05).startswith("✓")
+    assert reveal(capsys, [0.5, 0.5], torch.tensor([0.52, 0.48]), atol=0.01).startswith("✗")
+    assert reveal(capsys, [0.5, 0.5], torch.tensor([0.52, 0.48]), atol=0.05).startswith("✓")
+
+
+def test_tolerance_is_absolute_whatever_the_truth_s_size(capsys):
+    # A guess 5 off a million, or 100 off a million million, is off by more than the tolerance,
+    # though by a small part of the truth.
+    assert reveal(capsys, 1e12 + 100, 1e12).startswith("✗")
+    assert reveal(capsys, [1e6 + 5], torch.tensor([1e6], dtype=torch.float64)).startswith("✗")
+
+
+def test_a_wrong_prediction_is_shown_beside_the_truth(capsys):
+    out = reveal(capsys, [0.7, 0.3], torch.tensor([0.2689, 0.7311]))
+    assert out == (
+        "✗ you predicted\ntensor([0.7000, 0.3000])\nbut the truth is\ntensor([0.2689, 0.7311])\n"
+    )
+    assert reveal(capsys, 1.5, 1.6094) == "✗ you predicted\n1.5000\nbut the truth is\n1.6094\n"
 
 
 @pytest.mark.parametrize(
@@ -66,11 +83,17 @@ def test_tolerance_is_the_given_one(capsys):
         ("1.6", 1.6, "should be a number, got str"),
         (True, 1.0, "should be a number, got bool"),
         (1.0, "higher", "should be a word in quotes, got float"),
+        ([0.7, 0.3], torch.tensor(0.7321), "has shape (2,); write it as a single number"),
+        (10**400, 1.6, "is too large for a float"),
     ],
 )
 def test_malformed_prediction_is_named(capsys, prediction, truth, message):
     out = reveal(capsys, prediction, truth)
     assert out.startswith("✗") and message in out, out
+
+
+def test_a_prediction_too_large_for_a_float_is_named_in_full(capsys):
+    assert reveal(capsys, 10**400, 1.6) == "✗ your prediction is too large for a float\n"
 
 
 #: Truths of every kind a lesson reveals, each with digits no prediction below holds.
