@@ -122,5 +122,6 @@ def test_a_deck_loads_only_the_vendored_files_and_shows_no_prompts(tmp_path):
     alts = [o.metadata["image/png"]["alt"] for o in outputs if "image/png" in o.get("data", {})]
     assert alts and all(f'alt="{html_escape(alt)}"' in html for alt in alts), "a figure's alt text"
     assert "var scroll = true" in html, "a slide taller than the screen scrolls"
-    prompts = re.findall(r'class="jp-(?:Input|Output)Prompt[^>]*>\s*(\w+(?:&nbsp;)?\[\d+\])', html)
+    prompt = r'class="jp-(?:Input|Output)Prompt[^>]*>\s*(\w+(?:&nbsp;|\s)?\[\d+\])'
+    prompts = re.findall(prompt, html)
     assert not prompts, f"the deck shows no In [n]: or Out[n]: prompts: {prompts[:3]}"
