@@ -6,8 +6,10 @@ counts); the slides browser test checks that reveal.js shows that many.
 """
 
 import re
+from html import escape as html_escape
 
 import jupytext
+import nbformat
 import pytest
 
 from conftest import LESSONS, ROOT
@@ -80,6 +82,10 @@ def test_minutes_are_read_from_the_notes():
         minutes_of("Two minutes or so.")
 
 
+#: What ``make vendor`` copies into the decks' ``vendor/`` folder (the Makefile's recipe).
+VENDORED = ("vendor/reveal.js/", "vendor/require.js", "vendor/jquery.min.js", "vendor/mathjax/")
+
+
 def test_the_static_slides_carry_the_notes_for_the_speaker_view(tmp_path):
     lesson = LESSONS[0].with_suffix(".ipynb")
     (deck,) = write_slides([lesson], tmp_path)
@@ -87,3 +93,35 @@ def test_the_static_slides_carry_the_notes_for_the_speaker_view(tmp_path):
     html = deck.read_text(encoding="utf-8")
     assert html.count('<aside class="notes">') == len(notes) > 0
     assert "plugin/notes/notes.js" in html
+
+
+def test_a_deck_loads_only_the_vendored_files_and_shows_no_prompts(tmp_path):
+    """The browser test opens the decks offline; this one says what they load, in a second.
+
+    The white theme and MathJax's CommonHTML output are what the browser test's
+    measurements of every slide's height were made with; MathJax's Safe extension
+    keeps a lesson's TeX from running script.
+    """
+    (deck,) = write_slides([LESSONS[0].with_suffix(".ipynb")], tmp_path)
+    html = deck.read_text(encoding="utf-8")
+    # <script src=...>, <link href=...>, the modules require() loads, and any import.
+    loaded = re.findall(r'<(?:script|link)\s(?:src|href)="([^"]+)"', html)
+    loaded += re.findall(r"""\bimport\s.*?\sfrom\s+['"]([^'"]+)""", html)
+    loaded = sorted({*loaded, *re.findall(r'^\s*"([^"]+\.js)",?$', html, re.M)})
+    assert loaded and all(url.startswith(VENDORED) for url in loaded), loaded
+    assert {
+        "vendor/require.js",
+        "vendor/jquery.min.js",
+        "vendor/reveal.js/dist/reveal.js",
+        "vendor/reveal.js/dist/theme/white.css",
+        "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+    } <= set(loaded), loaded
+    assert 'slideNumber: "c/t"' in html, "each slide shows its number and the deck's size"
+    cells = nbformat.read(LESSONS[0].with_suffix(".ipynb"), as_version=4).cells
+    outputs = [output for cell in cells for output in cell.get("outputs", [])]
+    alts = [o.metadata["image/png"]["alt"] for o in outputs if "image/png" in o.get("data", {})]
+    assert alts and all(f'alt="{html_escape(alt)}"' in html for alt in alts), "a figure's alt text"
+    assert "var scroll = true" in html, "a slide taller than the screen scrolls"
+    prompt = r'class="jp-(?:Input|Output)Prompt[^>]*>\s*(\w+(?:&nbsp;|\s)?\[\d+\])'
+    prompts = re.findall(prompt, html)
+    assert not prompts, f"the deck shows no In [n]: or Out[n]: prompts: {prompts[:3]}"
