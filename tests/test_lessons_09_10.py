@@ -176,19 +176,23 @@ def test_reliability_draws_each_filled_bin():
 
 def test_reliability_draws_uneven_bins_at_their_place_and_says_what_it_shows():
     edges = torch.tensor([0.1, 0.5, 0.7, 1.0], dtype=torch.float64)
-    counts = torch.tensor([4, 0, 6])
+    counts = torch.tensor([1, 0, 6])  # a bin of one sample is drawn too
     confidence = torch.tensor([0.3, math.nan, 0.85], dtype=torch.float64)
-    accuracy = torch.tensor([0.25, math.nan, 1.0], dtype=torch.float64)
-    ax = plot_reliability(edges, counts, confidence, accuracy, "Uneven").axes[0]
+    accuracy = torch.tensor([0.0, math.nan, 1.0], dtype=torch.float64)  # both ends allowed
+    fig = plot_reliability(edges, counts, confidence, accuracy, "Uneven")
+    fig.canvas.draw()
+    ax = fig.axes[0]
     bars = [(p.get_x(), p.get_width(), p.get_height()) for p in ax.patches]
-    np.testing.assert_allclose(bars, [(0.1, 0.4, 0.25), (0.7, 0.3, 1.0)])  # each spans its bin
+    np.testing.assert_allclose(bars, [(0.1, 0.4, 0.0), (0.7, 0.3, 1.0)])  # each spans its bin
     markers, diagonal = ax.lines
-    assert markers.get_xydata().tolist() == [[0.3, 0.25], [0.85, 1.0]]
+    assert markers.get_xydata().tolist() == [[0.3, 0.0], [0.85, 1.0]]
+    assert markers.get_linestyle() == "None" and markers.get_marker() not in {"None", "", " "}
     assert list(diagonal.get_xdata()) == [0.1, 1.0] == list(diagonal.get_ydata())
-    for bar, text, count in zip(ax.patches, ax.texts, ["4", "6"], strict=True):
+    for bar, text, count in zip(ax.patches, ax.texts, ["1", "6"], strict=True):
         x, y = text.get_position()
         assert text.get_text() == count and x == pytest.approx(bar.get_x() + bar.get_width() / 2)
-        assert bar.get_height() < y <= ax.get_ylim()[1]  # above its bar, inside the axes
+        assert bar.get_height() < y  # above its bar, and inside the axes (a full bin's too):
+        assert ax.get_window_extent().contains(*text.get_window_extent().p1)
     assert ax.get_xlim() == (0.1, 1.0) and ax.get_ylim()[0] == 0
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("confidence (largest probability)", "accuracy")
     legend = {t.get_text() for t in ax.get_legend().get_texts()}
@@ -222,6 +226,21 @@ def test_reliability_draws_a_single_bin():
 def test_reliability_refuses_a_table_it_cannot_draw(args, message):
     with pytest.raises(ValueError, match=message):
         plot_reliability(*args, "Reliability")
+
+
+@pytest.mark.parametrize("name", ["edges", "counts", "confidence", "accuracy"])
+def test_reliability_names_the_argument_that_is_no_tensor(name):
+    args = dict(edges=EDGES, counts=COUNTS, confidence=CONFIDENCE, accuracy=ACCURACY)
+    args[name] = args[name].tolist()
+    with pytest.raises(TypeError, match=f"^{name} must be a torch.Tensor, got list$"):
+        plot_reliability(**args, title="Reliability")
+
+
+def test_reliability_checks_a_bin_of_one_sample():
+    confidence = CONFIDENCE.clone()
+    confidence[1] = math.nan
+    with pytest.raises(ValueError, match="confidence must lie"):
+        plot_reliability(EDGES, torch.tensor([0, 1, 3, 5]), confidence, ACCURACY, "Reliability")
 
 
 #: Each wrong answer's idea, and the case whose hint names it: the first case it fails.
