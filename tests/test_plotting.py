@@ -363,6 +363,12 @@ def test_temperatures_draws_one_bar_per_class_and_temperature():
     np.testing.assert_allclose(heights, torch.stack(list(by_temperature.values())).numpy())
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["T = 0.5", "T = 1", "T = 4", "1/3 (large T)"]
+    # each entry's key is drawn as what it names: a temperature's bars, then the gray line
+    *keys, line_key = ax.get_legend().legend_handles
+    bar_colours = [group.patches[0].get_facecolor() for group in ax.containers]
+    assert [key.get_facecolor() for key in keys] == bar_colours
+    assert isinstance(line_key, matplotlib.lines.Line2D)
+    assert line_key.get_color() == ax.get_lines()[0].get_color()
     (line,) = ax.get_lines()
     np.testing.assert_allclose(line.get_ydata(), [1 / 3, 1 / 3])
     assert ax.get_title() and ax.get_ylabel() == "probability"
@@ -401,6 +407,13 @@ def test_temperatures_groups_each_class_s_bars_over_its_tick_in_temperature_orde
 def test_temperatures_refuses_bad_input_by_name(by_temperature, error, message):
     with pytest.raises(error, match=message):
         plot_temperatures(torch.tensor([1.0, 2.0, 3.0]), by_temperature)
+
+
+def test_temperatures_and_negative_log_name_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^logits must be a torch.Tensor, got list$"):
+        plot_temperatures([1.0, 2.0], {1.0: torch.tensor([0.5, 0.5])})
+    with pytest.raises(TypeError, match="^true_probs must be a torch.Tensor, got list$"):
+        plot_negative_log([0.5])
 
 
 def test_negative_log_draws_the_curve_and_marks_each_probability():
