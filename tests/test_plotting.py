@@ -85,6 +85,13 @@ def test_probabilities_says_what_each_side_shows_and_writes_each_value_over_its_
         assert bar.get_height() < y and in_view(ax_p, x, y)
 
 
+def test_probabilities_names_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^logits must be a torch.Tensor, got list$"):
+        plot_probabilities([1.0, 2.0], PROBS[:2])
+    with pytest.raises(TypeError, match="^probs must be a torch.Tensor, got list$"):
+        plot_probabilities(LOGITS[:2], [0.5, 0.5])
+
+
 def test_probabilities_names_the_classes_by_default():
     fig = plot_probabilities(LOGITS[:3], PROBS[:3])
     fig.canvas.draw()
