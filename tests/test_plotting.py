@@ -275,6 +275,13 @@ def test_images_accept_a_mask_per_image_and_refuse_one_that_hides_everything():
         plot_images(torch.zeros(0, 2, 2), [], "t")
 
 
+def test_images_names_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^images must be a torch.Tensor, got list$"):
+        plot_images([[[0.0, 1.0]]], ["a"], "t")
+    with pytest.raises(TypeError, match="^masked must be a torch.Tensor, got list$"):
+        plot_images(torch.zeros(1, 1, 2), ["a"], "t", masked=[[False, True]])
+
+
 def test_images_draw_a_single_image():
     image = torch.tensor([[[0.0, 1.0], [2.0, 3.0]]])
     ax = plot_images(image, ["only"], "one").axes[0]
