@@ -199,7 +199,10 @@ def test_images_draw_masked_pixels_gray_outside_the_colour_scale():
     assert values.get_clim() == (-2.0, 2.0)  # the masked 9 and -9 do not stretch the scale
     drawn = np.ma.filled(values.get_array(), np.nan)
     assert not np.isin([9.0, -9.0], drawn).any()
-    assert int(np.isfinite(np.ma.filled(gray.get_array(), np.nan)).sum()) == 2  # one per image
+    gray_pixels = np.ma.filled(gray.get_array(), np.nan)
+    assert int(np.isfinite(gray_pixels).sum()) == 2  # one per image
+    shown_as = gray.to_rgba(gray_pixels[np.isfinite(gray_pixels)])
+    assert shown_as.tolist() == [list(matplotlib.colors.to_rgba(plotting.MASKED_GRAY))] * 2
     with pytest.raises(TypeError, match="masked must be a boolean tensor"):
         plot_images(weights, ["a", "b"], "w", masked=masked.long())
     with pytest.raises(ValueError, match=r"masked must have shape \(2, 2\)"):
@@ -295,6 +298,9 @@ def test_images_colour_scale_spans_the_data():
     fig = plot_images(weights, ["a", "b"], "weights", cmap="RdBu_r")
     (image,) = fig.axes[0].get_images()
     assert image.get_clim() == (-2.0, 2.0)  # symmetric: white is a weight of 0
+    assert image.get_cmap().name == "RdBu_r"
+    (image,) = plot_images(weights + 1.0, ["a", "b"], "weights", cmap="RdBu").axes[0].get_images()
+    assert image.get_clim() == (-2.5, 2.5)  # the largest is positive: the scale still centres
     fig = plot_images(weights, ["a", "b"], "weights")
     (image,) = fig.axes[0].get_images()
     assert image.get_clim() == (-2.0, 1.5)
