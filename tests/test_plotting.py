@@ -171,7 +171,8 @@ def test_costs_draws_one_cost_per_epoch_from_epoch_0():
         np.testing.assert_array_equal(line.get_ydata(), costs)
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Cost per epoch", "epoch", "cost")
     assert ax.get_yscale() == "log"
-    assert plot_costs(runs, title="Digits").axes[0].get_title() == "Digits"
+    ax = plot_costs(runs, title="Digits").axes[0]
+    assert ax.get_title() == "Digits" and ax.get_yscale() == "linear"
 
 
 def test_costs_draws_each_reference_level_as_a_named_line():
@@ -184,6 +185,9 @@ def test_costs_draws_each_reference_level_as_a_named_line():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "F.cross_entropy", "floor", "chance",
     ]
+    assert levels[0].get_linestyle() != levels[1].get_linestyle()  # both gray: told apart so
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1  # hides no curve
 
 
 def test_costs_draws_a_run_of_one_epoch():
@@ -207,6 +211,18 @@ def test_images_draw_masked_pixels_gray_outside_the_colour_scale():
         plot_images(weights, ["a", "b"], "w", masked=masked.long())
     with pytest.raises(ValueError, match=r"masked must have shape \(2, 2\)"):
         plot_images(weights, ["a", "b"], "w", masked=masked[0])
+
+
+def test_images_and_their_colour_bar_lie_side_by_side_inside_the_figure():
+    weights = torch.rand(3, 4, 4, generator=torch.Generator().manual_seed(2)) - 0.5
+    for colorbar in ("weight", None):
+        fig = plot_images(weights, ["a", "b", "c"], "w", cmap="RdBu_r", colorbar=colorbar)
+        fig.canvas.draw()
+        boxes = [ax.get_position() for ax in fig.axes]
+        assert all(0 <= box.x0 < box.x1 <= 1 and 0 <= box.y0 < box.y1 <= 1 for box in boxes)
+        if colorbar:
+            images, bar = boxes
+            assert images.x1 <= bar.x0 and bar.width < images.width
 
 
 def test_images_colour_bar_is_labelled():
