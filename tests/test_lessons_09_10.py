@@ -21,6 +21,7 @@ import torch.nn.functional as F
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from wrong_answers import WRONG_ANSWERS  # noqa: E402
 
 from conftest import NOTEBOOKS, tags  # noqa: E402
@@ -173,9 +174,44 @@ def test_reliability_draws_each_filled_bin():
     assert ax.get_title() == "Reliability"
 
 
+def test_reliability_draws_uneven_bins_at_their_place_and_says_what_it_shows():
+    edges = torch.tensor([0.1, 0.5, 0.7, 1.0], dtype=torch.float64)
+    counts = torch.tensor([1, 0, 6])  # a bin of one sample is drawn too
+    confidence = torch.tensor([0.3, math.nan, 0.85], dtype=torch.float64)
+    accuracy = torch.tensor([0.0, math.nan, 1.0], dtype=torch.float64)  # both ends allowed
+    fig = plot_reliability(edges, counts, confidence, accuracy, "Uneven")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    bars = [(p.get_x(), p.get_width(), p.get_height()) for p in ax.patches]
+    np.testing.assert_allclose(bars, [(0.1, 0.4, 0.0), (0.7, 0.3, 1.0)])  # each spans its bin
+    markers, diagonal = ax.lines
+    assert markers.get_xydata().tolist() == [[0.3, 0.0], [0.85, 1.0]]
+    assert markers.get_linestyle() == "None" and markers.get_marker() not in {"None", "", " "}
+    assert list(diagonal.get_xdata()) == [0.1, 1.0] == list(diagonal.get_ydata())
+    for bar, text, count in zip(ax.patches, ax.texts, ["1", "6"], strict=True):
+        x, y = text.get_position()
+        assert text.get_text() == count and x == pytest.approx(bar.get_x() + bar.get_width() / 2)
+        assert bar.get_height() < y  # above its bar, and inside the axes (a full bin's too):
+        assert ax.get_window_extent().contains(*text.get_window_extent().p1)
+    assert ax.get_xlim() == (0.1, 1.0) and ax.get_ylim()[0] == 0
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("confidence (largest probability)", "accuracy")
+    legend = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert legend == {"accuracy in the bin", "at its mean confidence", "calibrated"}
+
+
+def test_reliability_draws_a_single_bin():
+    one = torch.tensor([0.0, 1.0], dtype=torch.float64)
+    ax = plot_reliability(one, torch.tensor([4]), torch.tensor([0.7]), torch.tensor([0.75]), "t")
+    ax = ax.axes[0]
+    assert [(p.get_x(), p.get_width(), p.get_height()) for p in ax.patches] == [(0.0, 1.0, 0.75)]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        ((EDGES[:1], COUNTS[:0], CONFIDENCE[:0], ACCURACY[:0]), "at least two increasing"),
+        ((torch.tensor([0.0, 0.5, 0.5, 1.0]), COUNTS, CONFIDENCE, ACCURACY), "increasing"),
+        ((EDGES, COUNTS > 0, CONFIDENCE, ACCURACY), "integers"),
         ((EDGES.flip(0), COUNTS, CONFIDENCE, ACCURACY), "increasing"),
         ((EDGES, COUNTS[1:], CONFIDENCE, ACCURACY), "one per bin"),
         ((EDGES, COUNTS.double(), CONFIDENCE, ACCURACY), "integers"),
@@ -190,6 +226,21 @@ def test_reliability_draws_each_filled_bin():
 def test_reliability_refuses_a_table_it_cannot_draw(args, message):
     with pytest.raises(ValueError, match=message):
         plot_reliability(*args, "Reliability")
+
+
+@pytest.mark.parametrize("name", ["edges", "counts", "confidence", "accuracy"])
+def test_reliability_names_the_argument_that_is_no_tensor(name):
+    args = dict(edges=EDGES, counts=COUNTS, confidence=CONFIDENCE, accuracy=ACCURACY)
+    args[name] = args[name].tolist()
+    with pytest.raises(TypeError, match=f"^{name} must be a torch.Tensor, got list$"):
+        plot_reliability(**args, title="Reliability")
+
+
+def test_reliability_checks_a_bin_of_one_sample():
+    confidence = CONFIDENCE.clone()
+    confidence[1] = math.nan
+    with pytest.raises(ValueError, match="confidence must lie"):
+        plot_reliability(EDGES, torch.tensor([0, 1, 3, 5]), confidence, ACCURACY, "Reliability")
 
 
 #: Each wrong answer's idea, and the case whose hint names it: the first case it fails.

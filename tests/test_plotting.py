@@ -68,6 +68,30 @@ def test_probabilities_draws_logits_and_probabilities():
     assert all(shows_value(text, p) for text, p in zip(written, PROBS.tolist(), strict=True))
 
 
+def in_view(ax, x: float, y: float) -> bool:
+    """Whether the point ``(x, y)`` (in data coordinates) lies inside the axes' view: is shown."""
+    (left, right), (bottom, top) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    return left <= x <= right and bottom <= y <= top
+
+
+def test_probabilities_says_what_each_side_shows_and_writes_each_value_over_its_bar():
+    ax_z, ax_p = plot_probabilities(LOGITS, PROBS).axes
+    assert (ax_z.get_title(), ax_z.get_ylabel()) == ("Logits z (any real number)", "score")
+    assert (ax_p.get_title(), ax_p.get_ylabel()) == ("softmax(z) (sums to 1)", "probability")
+    assert ax_p.get_ylim() == (0, 1)  # every probability against the whole range
+    for bar, text in zip(ax_p.patches, ax_p.texts, strict=True):
+        x, y = text.get_position()
+        assert x == pytest.approx(bar.get_x() + bar.get_width() / 2)
+        assert bar.get_height() < y and in_view(ax_p, x, y)
+
+
+def test_probabilities_names_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^logits must be a torch.Tensor, got list$"):
+        plot_probabilities([1.0, 2.0], PROBS[:2])
+    with pytest.raises(TypeError, match="^probs must be a torch.Tensor, got list$"):
+        plot_probabilities(LOGITS[:2], [0.5, 0.5])
+
+
 def test_probabilities_names_the_classes_by_default():
     fig = plot_probabilities(LOGITS[:3], PROBS[:3])
     fig.canvas.draw()
@@ -129,6 +153,15 @@ def test_curves_are_linear_by_default():
     assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "linear")
 
 
+def test_curves_legend_outside_sits_right_of_the_axes():
+    fig = plot_curves([1, 2], {"a": [1.0, 2.0]}, "t", "x", "y", legend_loc="outside")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["a"]
+    assert legend.get_window_extent().x0 >= ax.get_window_extent().x1  # it covers no curve
+
+
 def test_costs_draws_one_cost_per_epoch_from_epoch_0():
     runs = {"F.cross_entropy": [1.8, 1.1, 0.7], "double softmax": [1.8, 1.5, 1.4]}
     ax = plot_costs(runs, log_scale=True).axes[0]
@@ -138,7 +171,28 @@ def test_costs_draws_one_cost_per_epoch_from_epoch_0():
         np.testing.assert_array_equal(line.get_ydata(), costs)
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Cost per epoch", "epoch", "cost")
     assert ax.get_yscale() == "log"
-    assert plot_costs(runs, title="Digits").axes[0].get_title() == "Digits"
+    ax = plot_costs(runs, title="Digits").axes[0]
+    assert ax.get_title() == "Digits" and ax.get_yscale() == "linear"
+
+
+def test_costs_draws_each_reference_level_as_a_named_line():
+    runs = {"F.cross_entropy": [1.8, 1.1, 0.7]}
+    ax = plot_costs(runs, reference_lines={"floor": 0.5, "chance": 1.1}).axes[0]
+    curve, *levels = ax.get_lines()
+    assert [line.get_label() for line in levels] == ["floor", "chance"]
+    for line, level in zip(levels, [0.5, 1.1], strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), [level, level])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "F.cross_entropy", "floor", "chance",
+    ]
+    assert levels[0].get_linestyle() != levels[1].get_linestyle()  # both gray: told apart so
+    ax.figure.canvas.draw()
+    assert ax.get_legend().get_window_extent().x0 >= ax.get_window_extent().x1  # hides no curve
+
+
+def test_costs_draws_a_run_of_one_epoch():
+    (line,) = plot_costs({"one step": [0.7]}).axes[0].get_lines()
+    np.testing.assert_array_equal(line.get_ydata(), [0.7])
 
 
 def test_images_draw_masked_pixels_gray_outside_the_colour_scale():
@@ -149,11 +203,26 @@ def test_images_draw_masked_pixels_gray_outside_the_colour_scale():
     assert values.get_clim() == (-2.0, 2.0)  # the masked 9 and -9 do not stretch the scale
     drawn = np.ma.filled(values.get_array(), np.nan)
     assert not np.isin([9.0, -9.0], drawn).any()
-    assert int(np.isfinite(np.ma.filled(gray.get_array(), np.nan)).sum()) == 2  # one per image
+    gray_pixels = np.ma.filled(gray.get_array(), np.nan)
+    assert int(np.isfinite(gray_pixels).sum()) == 2  # one per image
+    shown_as = gray.to_rgba(gray_pixels[np.isfinite(gray_pixels)])
+    assert shown_as.tolist() == [list(matplotlib.colors.to_rgba(plotting.MASKED_GRAY))] * 2
     with pytest.raises(TypeError, match="masked must be a boolean tensor"):
         plot_images(weights, ["a", "b"], "w", masked=masked.long())
     with pytest.raises(ValueError, match=r"masked must have shape \(2, 2\)"):
         plot_images(weights, ["a", "b"], "w", masked=masked[0])
+
+
+def test_images_and_their_colour_bar_lie_side_by_side_inside_the_figure():
+    weights = torch.rand(3, 4, 4, generator=torch.Generator().manual_seed(2)) - 0.5
+    for colorbar in ("weight", None):
+        fig = plot_images(weights, ["a", "b", "c"], "w", cmap="RdBu_r", colorbar=colorbar)
+        fig.canvas.draw()
+        boxes = [ax.get_position() for ax in fig.axes]
+        assert all(0 <= box.x0 < box.x1 <= 1 and 0 <= box.y0 < box.y1 <= 1 for box in boxes)
+        if colorbar:
+            images, bar = boxes
+            assert images.x1 <= bar.x0 and bar.width < images.width
 
 
 def test_images_colour_bar_is_labelled():
@@ -189,11 +258,65 @@ def test_images_draws_every_image_with_its_title(ncols):
     assert all(title in shown for title in titles) and "Digits" in shown
 
 
+def block_at(array: np.ndarray, block: np.ndarray) -> tuple[int, int]:
+    """The (row, column) of the top left corner of ``block`` in ``array`` (it appears once)."""
+    windows = np.lib.stride_tricks.sliding_window_view(array, block.shape)
+    ((top, left),) = np.argwhere(np.all(windows == block, axis=(2, 3)))
+    return int(top), int(left)
+
+
+@pytest.mark.parametrize("ncols", [3, 2])
+def test_images_write_each_title_just_above_its_own_image(ncols):
+    generator = torch.Generator().manual_seed(1)
+    images = torch.rand(5, 4, 6, generator=generator, dtype=torch.float64)
+    titles = ["zero", "one", "two", "three", "four"]
+    ax = plot_images(images, titles, "Digits", ncols=ncols).axes[0]
+    mosaic = np.ma.filled(ax.get_images()[0].get_array(), np.nan)
+    written = {t.get_text(): t.get_position() for t in ax.texts}
+    for image, title in zip(images.numpy(), titles, strict=True):
+        top, left = block_at(mosaic, image)
+        x, y = written[title]
+        assert x == pytest.approx(left + (image.shape[1] - 1) / 2)  # centred over the image
+        assert top - 3 <= y < top - 0.5  # in the blank rows above it, not on the one above
+        assert in_view(ax, x, y)
+
+
+def test_images_accept_a_mask_per_image_and_refuse_one_that_hides_everything():
+    images = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[5.0, 6.0], [7.0, 8.0]]])
+    masked = torch.tensor([[[True, False], [False, False]], [[False, False], [False, True]]])
+    values, gray = plot_images(images, ["a", "b"], "t", masked=masked).axes[0].get_images()
+    drawn = np.ma.filled(values.get_array(), np.nan)
+    assert sorted(drawn[np.isfinite(drawn)].tolist()) == [2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    assert values.get_clim() == (2.0, 7.0)
+    with pytest.raises(ValueError, match="masked hides every pixel"):
+        plot_images(images, ["a", "b"], "t", masked=torch.ones(2, 2, dtype=torch.bool))
+    with pytest.raises(ValueError, match="images is empty"):
+        plot_images(torch.zeros(0, 2, 2), [], "t")
+
+
+def test_images_names_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^images must be a torch.Tensor, got list$"):
+        plot_images([[[0.0, 1.0]]], ["a"], "t")
+    with pytest.raises(TypeError, match="^masked must be a torch.Tensor, got list$"):
+        plot_images(torch.zeros(1, 1, 2), ["a"], "t", masked=[[False, True]])
+
+
+def test_images_draw_a_single_image():
+    image = torch.tensor([[[0.0, 1.0], [2.0, 3.0]]])
+    ax = plot_images(image, ["only"], "one").axes[0]
+    (drawn,) = ax.get_images()
+    assert contains_block([np.ma.filled(drawn.get_array(), np.nan)], image[0].numpy())
+    assert "only" in texts(ax)
+
+
 def test_images_colour_scale_spans_the_data():
     weights = torch.tensor([[[-2.0, 0.5], [1.0, 0.0]], [[0.25, -0.5], [1.5, 0.0]]])
     fig = plot_images(weights, ["a", "b"], "weights", cmap="RdBu_r")
     (image,) = fig.axes[0].get_images()
     assert image.get_clim() == (-2.0, 2.0)  # symmetric: white is a weight of 0
+    assert image.get_cmap().name == "RdBu_r"
+    (image,) = plot_images(weights + 1.0, ["a", "b"], "weights", cmap="RdBu").axes[0].get_images()
+    assert image.get_clim() == (-2.5, 2.5)  # the largest is positive: the scale still centres
     fig = plot_images(weights, ["a", "b"], "weights")
     (image,) = fig.axes[0].get_images()
     assert image.get_clim() == (-2.0, 1.5)
@@ -276,11 +399,33 @@ def test_temperatures_draws_one_bar_per_class_and_temperature():
     np.testing.assert_allclose(heights, torch.stack(list(by_temperature.values())).numpy())
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["T = 0.5", "T = 1", "T = 4", "1/3 (large T)"]
+    # each entry's key is drawn as what it names: a temperature's bars, then the gray line
+    *keys, line_key = ax.get_legend().legend_handles
+    bar_colours = [group.patches[0].get_facecolor() for group in ax.containers]
+    assert [key.get_facecolor() for key in keys] == bar_colours
+    assert isinstance(line_key, matplotlib.lines.Line2D)
+    assert line_key.get_color() == ax.get_lines()[0].get_color()
     (line,) = ax.get_lines()
     np.testing.assert_allclose(line.get_ydata(), [1 / 3, 1 / 3])
     assert ax.get_title() and ax.get_ylabel() == "probability"
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks == ["class 0\nz = 1", "class 1\nz = 2", "class 2\nz = 3"]
+
+
+def test_temperatures_groups_each_class_s_bars_over_its_tick_in_temperature_order():
+    logits = torch.tensor([1.0, 2.0, 3.0, 0.0])
+    by_temperature = {T: torch.softmax(logits / T, dim=0) for T in (0.5, 1.0, 4.0)}
+    ax = plot_temperatures(logits, by_temperature).axes[0]
+    assert ax.get_title() == "softmax(z / T): a small T sharpens, a large T flattens"
+    assert ax.get_ylim() == (0, 1)
+    bars = np.array(ax.patches).reshape(len(by_temperature), len(logits))
+    for class_index in range(len(logits)):
+        lefts = [bar.get_x() for bar in bars[:, class_index]]
+        rights = [bar.get_x() + bar.get_width() for bar in bars[:, class_index]]
+        assert class_index - 0.5 < lefts[0] and rights[-1] < class_index + 0.5  # over its tick
+        assert all(r <= left + 1e-9 for r, left in zip(rights, lefts[1:], strict=False))
+        centre = (lefts[0] + rights[-1]) / 2
+        assert centre == pytest.approx(class_index)
 
 
 @pytest.mark.parametrize(
@@ -300,6 +445,13 @@ def test_temperatures_refuses_bad_input_by_name(by_temperature, error, message):
         plot_temperatures(torch.tensor([1.0, 2.0, 3.0]), by_temperature)
 
 
+def test_temperatures_and_negative_log_name_the_argument_that_is_no_tensor():
+    with pytest.raises(TypeError, match="^logits must be a torch.Tensor, got list$"):
+        plot_temperatures([1.0, 2.0], {1.0: torch.tensor([0.5, 0.5])})
+    with pytest.raises(TypeError, match="^true_probs must be a torch.Tensor, got list$"):
+        plot_negative_log([0.5])
+
+
 def test_negative_log_draws_the_curve_and_marks_each_probability():
     true_probs = torch.tensor([0.25, 0.5, 0.9])
     ax = plot_negative_log(true_probs, ["a", "b", "c"]).axes[0]
@@ -313,6 +465,31 @@ def test_negative_log_draws_the_curve_and_marks_each_probability():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[1] == "a: p = 0.250, cost 1.39"
     assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_negative_log_names_its_axes_and_shows_every_mark():
+    true_probs = torch.tensor([0.05, 0.5, 1.0])  # 1: sure and right, cost 0
+    ax = plot_negative_log(true_probs).axes[0]
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == (
+        "The cost of one sample: −log p", "p, the probability given to the true class", "cost",
+    )
+    curve, *marks = ax.get_lines()
+    assert curve.get_xdata()[0] <= 0.01  # the curve rises towards 0, where the cost has no bound
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [
+        "−log p", "sample 0: p = 0.050, cost 3.00", "sample 1: p = 0.500, cost 0.69",
+        "sample 2: p = 1.000, cost 0.00",
+    ]
+    for line in ax.get_lines():
+        assert all(in_view(ax, x, y) for x, y in line.get_xydata())
+
+
+def test_negative_log_tells_ten_samples_apart():
+    ax = plot_negative_log(torch.linspace(0.1, 1.0, 10)).axes[0]
+    curve, *marks = ax.get_lines()
+    assert len(marks) == 10
+    assert len({(mark.get_marker(), mark.get_color()) for mark in marks}) == 10
+    assert curve.get_color() not in {mark.get_color() for mark in marks}
 
 
 def test_negative_log_reaches_below_a_small_probability():

@@ -407,14 +407,15 @@ def plot_negative_log(true_probs: torch.Tensor, names: Sequence[str] | None = No
         grid = np.linspace(lowest, 1.0, 500)
         ax.plot(grid, -np.log(grid), color=COLORBLIND_COLORS[0], label="−log p")
         for index, (p, label) in enumerate(zip(probs.tolist(), labels, strict=True)):
+            cost = 0.0 - math.log(p)  # not -math.log(p): at p = 1 that is -0.0, written "-0.00"
             ax.plot(
                 p,
-                -math.log(p),
+                cost,
                 linestyle="none",
                 marker=MARKERS[index % len(MARKERS)],
                 markersize=8,
                 color=COLORBLIND_COLORS[1 + index % 9],
-                label=f"{label}: p = {p:.3f}, cost {-math.log(p):.2f}",
+                label=f"{label}: p = {p:.3f}, cost {cost:.2f}",
             )
         ax.set(
             title="The cost of one sample: −log p",
