@@ -162,6 +162,14 @@ def test_curves_legend_outside_sits_right_of_the_axes():
     assert legend.get_window_extent().x0 >= ax.get_window_extent().x1  # it covers no curve
 
 
+def test_curves_puts_the_legend_where_asked():
+    # the curve rises to the upper right: "best" would avoid that corner, asked for it takes it
+    fig = plot_curves([0, 1], {"a": [0.0, 1.0]}, "t", "x", "y", legend_loc="upper right")
+    fig.canvas.draw()
+    legend, axes = fig.axes[0].get_legend().get_window_extent(), fig.axes[0].get_window_extent()
+    assert legend.x1 > axes.x1 - 0.25 * axes.width and legend.y1 > axes.y1 - 0.25 * axes.height
+
+
 def test_costs_draws_one_cost_per_epoch_from_epoch_0():
     runs = {"F.cross_entropy": [1.8, 1.1, 0.7], "double softmax": [1.8, 1.5, 1.4]}
     ax = plot_costs(runs, log_scale=True).axes[0]
