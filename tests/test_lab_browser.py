@@ -6,7 +6,7 @@ root: the student notebooks, on 127.0.0.1, with a token; the harness is in
 token. Its kernel is a Colab-like environment (``colab_env.py``): the
 release's Colab cell installed the helpers there and kept its torch, which is
 not the pin (a test checks both), so every lesson also runs on Colab's torch.
-Then in one browser page double-clicks each student notebook in the
+Then, in one browser page, it double-clicks each student notebook in the
 file browser and starts Run All Cells (all lessons first, so that their
 kernels run side by side as nbval's workers do), then asserts:
 
