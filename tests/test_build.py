@@ -1,6 +1,7 @@
 """The build steps: student notebooks, slide counts, front matter, the command line."""
 
 import os
+import re
 import subprocess
 import time
 
@@ -206,3 +207,5 @@ def test_a_page_carries_each_figures_alt_text_into_a_folder_not_yet_made(tmp_pat
     # Named as in the seminar's pages: 01_softmax_files/01_softmax_<cell>_<n>.png
     linked = [f"![{markdown_alt(alt)}](01_softmax_files/01_softmax_" for alt in alts]
     assert alts and all(link in text for link in linked), linked
+    figures = re.findall(r"\]\((01_softmax_files/[^)]+)\)", text)
+    assert len(figures) == len(alts) and all((page.parent / f).is_file() for f in figures)
