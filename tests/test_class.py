@@ -286,7 +286,7 @@ for target in targets:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text({planted!r})
-        if not str(target).startswith((str(pathlib.Path.home()), '/tmp')):  # its own folders
+        if not str(target).startswith((str(pathlib.Path.home()), '/tmp')):  # its own folders; an attack: leaves the root
             ATTACK_WORKED.append(str(target))
     except OSError:
         pass
@@ -300,7 +300,7 @@ import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.setuid(0) == 0 and os.getuid() == 0 and os.geteuid() != 0:
     ATTACK_WORKED.append('setuid')
-if libc.mount(b'/', b'/tmp', None, 4096 | 16384, None) == 0:  # MS_BIND | MS_REC
+if libc.mount(b'/', b'/tmp', None, 4096 | 16384, None) == 0:  # MS_BIND | MS_REC; an attack: leaves the root
     ATTACK_WORKED.append('mount')
 if libc.unshare(0x10000000) == 0 and os.path.exists('/proc/1/root/etc/shadow') and open('/etc/shadow').read():  # CLONE_NEWUSER; an attack: leaves the root
     ATTACK_WORKED.append('unshare')
