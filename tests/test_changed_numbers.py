@@ -1,22 +1,26 @@
 """A student who changes a number, or runs a cell again, gets results or a clear message.
 
 - changed numbers: each row of ``CHANGES`` rewrites one top-level assignment of a
-  lesson (``nb_epochs = 5000`` -> ``nb_epochs = 500``) in a copy of its ``.py``
-  and runs the lesson in a fresh kernel, which must run to its end: any error
-  fails the test, naming the lesson, the variable and the cell. A row whose line
-  is missing fails too: a renamed variable cannot silently skip its row.
+  lesson (``nb_epochs = 5000`` -> ``nb_epochs = 500``) and runs the lesson with it,
+  which must run to its end: any error fails the test, naming the lesson, the
+  variable and the cell. A row whose line is missing fails too: a renamed
+  variable cannot silently skip its row.
 - refused numbers: each row of ``REFUSED`` sets a value the lessons cannot use;
   the run must stop at a clear message: a ``ValueError`` or ``TypeError`` raised
   inside ``softmax_course``, which names the bad input.
-- both run their kernels on another arithmetic path than the native one
+- one kernel per lesson, as a student changes one number after another: the
+  lesson's first row runs top to bottom in a fresh kernel; each next row puts the
+  line the previous row changed back, changes its own, and runs from the first of
+  those two cells down to the end (the cells above both ran as a fresh run has
+  them). Its refused rows come last, each run from the top.
+- re-running: after a lesson's last changed row, each cell is run once more, from
+  the last to the first, in the same kernel, so that every cell runs again after
+  the ones below it; none may raise. A lesson without a changed number is run
+  unchanged, top to bottom and then this way (that top-to-bottom pass is the one
+  run that repeats a portability run's execution).
+- every kernel runs on another arithmetic path than the native one
   (``ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE``), so that an assertion
   that holds at a changed number only on one processor's rounding fails here.
-- re-running: after a lesson ran top to bottom, each cell is run once more, from
-  the last to the first, in the same kernel, so that every cell runs again after
-  the ones below it; none may raise. A lesson with a changed number does this
-  after its first row (a student re-runs cells after changing a number); a
-  lesson without one is run unchanged (that top-to-bottom pass is the one run
-  that repeats a portability run's execution). Each lesson is re-run once.
 
 Cells that must raise for teaching are tagged ``raises-exception`` (nbclient
 lets them raise).
@@ -28,7 +32,10 @@ import ast
 import os
 import re
 import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import jupytext
 import nbformat
@@ -47,22 +54,23 @@ CLEAR_ERRORS = {"ValueError", "TypeError"}
 KERNEL_ENVIRONMENT = {**os.environ, **SCALAR_AND_MKL_COMPATIBLE.environment}
 
 #: (lesson glob, variable, new value): numbers a student is invited to change. A lesson's
-#: first row also runs every cell again afterwards, so put its quickest run first.
+#: rows run in this order in one kernel; its last row also runs every cell again afterwards,
+#: so put its quickest run last, and rows of the same cell together.
 CHANGES = [
     ("01_*.py", "temperatures", "[0.5, 1.0, 3.0]"),
-    ("04_*.py", "nb_epochs", "500"),
     ("04_*.py", "lr", "0.01"),
     ("04_*.py", "lr", "1.0"),
-    ("05_*.py", "nb_epochs", "500"),
+    ("04_*.py", "nb_epochs", "500"),
     ("05_*.py", "lr", "0.01"),
     ("05_*.py", "lr", "1.0"),
-    ("08_*.py", "nb_epochs", "30"),
+    ("05_*.py", "nb_epochs", "500"),
     ("08_*.py", "split_seed", "1"),
     ("08_*.py", "nb_epochs", "3000"),
     ("08_*.py", "lrs", "[0.005, 0.05, 0.5]"),
     ("08_*.py", "lrs", "[0.5, 5.0, 50.0]"),
-    ("09_*.py", "batch_size", "1077"),
+    ("08_*.py", "nb_epochs", "30"),
     ("09_*.py", "lr", "0.05"),
+    ("09_*.py", "batch_size", "1077"),
     ("10_*.py", "nb_epochs", "2000"),
 ]
 
@@ -153,10 +161,6 @@ def is_clear_message(error: CellExecutionError, client: NotebookClient) -> bool:
     return Path(raising_file(client)).resolve().is_relative_to(PACKAGE)
 
 
-def row_ids(rows: list[tuple[str, str, str]]) -> list[str]:
-    return [f"{pattern.split('_')[0]}-{variable}={value}" for pattern, variable, value in rows]
-
-
 def stop_message(stopped: tuple[str, str, CellExecutionError, bool], change: str = "") -> str:
     lesson, where, error, _ = stopped
     reason = ANSI_ESCAPE.sub("", error.evalue)
@@ -164,70 +168,97 @@ def stop_message(stopped: tuple[str, str, CellExecutionError, bool], change: str
     return f"{lesson}{changed}: {where} raised {error.ename}: {reason}"
 
 
-#: Each lesson's first row: its run also runs every cell again.
-RERUN_AFTER = set({row[0]: row for row in reversed(CHANGES)}.values())
+#: The lessons with a changed or refused number, by their globs, in the order of CHANGES.
+CHANGED = list(dict.fromkeys(pattern for pattern, _, _ in CHANGES + REFUSED))
 #: Lessons without a changed number: each is re-run as it stands.
 UNCHANGED = [
     lesson for lesson in LESSONS if not any(lesson.match(pattern) for pattern, _, _ in CHANGES)
 ]
 
 
-@pytest.mark.parametrize(("pattern", "variable", "value"), CHANGES, ids=row_ids(CHANGES))
-def test_lesson_runs_to_its_end_with_a_changed_number(tmp_path, pattern, variable, value):
-    again = (pattern, variable, value) in RERUN_AFTER
-    stopped = run_changed(tmp_path, pattern, variable, value, again=again)
-    if stopped is not None:
-        pytest.fail(stop_message(stopped, f"{variable} = {value}"), pytrace=False)
-
-
-@pytest.mark.parametrize(("pattern", "variable", "value"), REFUSED, ids=row_ids(REFUSED))
-def test_a_refused_number_stops_at_a_clear_message(tmp_path, pattern, variable, value):
-    stopped = run_changed(tmp_path, pattern, variable, value)
-    if stopped is None:
-        pytest.fail(f"{pattern} with `{variable} = {value}` ran to its end", pytrace=False)
-    if not stopped[3]:
-        message = stop_message(stopped, f"{variable} = {value}")
-        pytest.fail(f"{message} (not a clear message from softmax_course)", pytrace=False)
+@pytest.mark.parametrize("pattern", CHANGED, ids=[pattern.split("_")[0] for pattern in CHANGED])
+def test_a_lesson_runs_to_its_end_with_each_changed_number(tmp_path, pattern):
+    """...and stops at a clear message at each refused one, all in one kernel."""
+    lesson = lesson_matching(pattern)
+    original = lesson.read_text(encoding="utf-8")
+    notebook = jupytext.reads(original, fmt="py:percent")
+    changes = [(v, value) for p, v, value in CHANGES if p == pattern]
+    refusals = [(v, value) for p, v, value in REFUSED if p == pattern]
+    with running(notebook, copy_lessons(tmp_path)) as client:
+        for row, (variable, value) in enumerate(changes):
+            first_changed = set_change(client, lesson, original, variable, value)
+            start = first_changed if row else 0
+            stopped = run_cells(client, lesson, range(start, len(notebook.cells)))
+            if stopped is not None:
+                pytest.fail(stop_message(stopped, f"{variable} = {value}"), pytrace=False)
+        if changes:
+            again = " when run again after the cells below it"
+            stopped = run_cells(client, lesson, reversed(range(len(notebook.cells))), again)
+            if stopped is not None:
+                pytest.fail(stop_message(stopped, f"{variable} = {value}"), pytrace=False)
+        for variable, value in refusals:
+            set_change(client, lesson, original, variable, value)
+            stopped = run_cells(client, lesson, range(len(notebook.cells)))
+            change = f"{variable} = {value}"
+            if stopped is None:
+                pytest.fail(f"{pattern} with `{change}` ran to its end", pytrace=False)
+            if not stopped[3]:
+                unclear = "not a clear message from softmax_course"
+                pytest.fail(f"{stop_message(stopped, change)} ({unclear})", pytrace=False)
 
 
 @pytest.mark.parametrize("lesson", UNCHANGED, ids=[p.stem for p in UNCHANGED])
 def test_every_cell_runs_again_after_the_cells_below_it(tmp_path, lesson):
-    stopped = run(tmp_path, lesson, jupytext.read(lesson), again=True)
-    if stopped is not None:
-        pytest.fail(stop_message(stopped), pytrace=False)
+    notebook = jupytext.read(lesson)
+    cells = range(len(notebook.cells))
+    again = " when run again after the cells below it"
+    with running(notebook, copy_lessons(tmp_path)) as client:
+        for order, when in [(cells, ""), (reversed(cells), again)]:
+            stopped = run_cells(client, lesson, order, when)
+            if stopped is not None:
+                pytest.fail(stop_message(stopped), pytrace=False)
 
 
-def run_changed(
-    tmp_path: Path, pattern: str, variable: str, value: str, again: bool = False
-) -> tuple[str, str, CellExecutionError, bool] | None:
-    """Run a lesson with one number changed; None if it ran to its end, else where it stopped."""
-    lesson = lesson_matching(pattern)
-    source = change_number(lesson.read_text(encoding="utf-8"), lesson.stem, variable, value)
-    return run(tmp_path, lesson, jupytext.reads(source, fmt="py:percent"), again)
-
-
-def run(
-    tmp_path: Path, lesson: Path, notebook: nbformat.NotebookNode, again: bool
-) -> tuple[str, str, CellExecutionError, bool] | None:
-    """Run ``notebook`` top to bottom and, with ``again``, every cell once more from the last
-    to the first, in one kernel; None if no cell raised, else where it stopped.
-
-    A stop is (lesson, the cell and the pass, the error, whether the error is a clear message).
-    """
-    folder = copy_lessons(tmp_path)
-    code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-    passes = [("", code)]
-    if again:
-        passes.append((" when run again after the cells below it", code[::-1]))
+@contextmanager
+def running(notebook: nbformat.NotebookNode, folder: Path) -> Iterator[NotebookClient]:
+    """A client of ``notebook`` with its kernel started, on the other arithmetic path."""
     client = new_client(notebook, folder)
     with client.setup_kernel(env=KERNEL_ENVIRONMENT):
-        for when, order in passes:
-            for index in order:
-                try:
-                    client.execute_cell(notebook.cells[index], index)
-                except CellExecutionError as error:
-                    clear = is_clear_message(error, client)
-                    return lesson.stem, describe(notebook, index) + when, error, clear
+        yield client
+
+
+def set_change(
+    client: NotebookClient, lesson: Path, original: str, variable: str, value: str
+) -> int:
+    """Give the client's cells the lesson's sources with ``variable = value`` and no other
+    change; the index of the first cell whose source this changed (the previous row's line
+    put back, or this row's)."""
+    source = change_number(original, lesson.stem, variable, value)
+    cells = jupytext.reads(source, fmt="py:percent").cells
+    assert len(cells) == len(client.nb.cells), f"{lesson.stem}: a change must keep the cells"
+    changed = [i for i, cell in enumerate(client.nb.cells) if cell.source != cells[i].source]
+    if not changed:
+        repeated = f"{lesson.stem}: `{variable} = {value}` repeats the row before it"
+        pytest.fail(repeated, pytrace=False)
+    for cell, new in zip(client.nb.cells, cells, strict=True):
+        cell.source = new.source
+    return min(changed)
+
+
+def run_cells(
+    client: NotebookClient, lesson: Path, order: Iterable[int], when: str = ""
+) -> tuple[str, str, CellExecutionError, bool] | None:
+    """Run the code cells of ``order`` in the client's kernel; None if none raised, else where
+    it stopped: (lesson, the cell and the pass, the error, whether it is a clear message)."""
+    notebook = client.nb
+    for index in order:
+        if notebook.cells[index].cell_type != "code":
+            continue
+        try:
+            client.execute_cell(notebook.cells[index], index)
+        except CellExecutionError as error:
+            clear = is_clear_message(error, client)
+            return lesson.stem, describe(notebook, index) + when, error, clear
     return None
 
 
@@ -246,3 +277,15 @@ def test_only_the_course_s_own_value_errors_count_as_clear(tmp_path):
                 client.execute_cell(cell, index)
             verdicts.append(is_clear_message(raised.value, client))
     assert verdicts == [True, False, False]
+
+
+def test_each_row_puts_the_line_of_the_row_before_it_back():
+    original = "# %%\na = 1\n\n# %%\nb = 2\n\n# %%\nprint(a + b)\n"
+    client = SimpleNamespace(nb=jupytext.reads(original, fmt="py:percent"))
+    lesson = Path("00_example.py")
+    assert set_change(client, lesson, original, "b", "3") == 1
+    assert [cell.source for cell in client.nb.cells] == ["a = 1", "b = 3", "print(a + b)"]
+    assert set_change(client, lesson, original, "b", "4") == 1
+    assert set_change(client, lesson, original, "a", "5") == 0
+    assert [cell.source for cell in client.nb.cells] == ["a = 5", "b = 2", "print(a + b)"]
+    assert set_change(client, lesson, original, "b", "6") == 0
