@@ -16,8 +16,10 @@ first ``chromium`` on ``PATH``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,8 +59,17 @@ LONGEST_FIRST = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the files of ``LONGEST_FIRST`` first, in its order; the others keep theirs."""
+    """Put the files of ``LONGEST_FIRST`` first, in its order; the others keep theirs.
+
+    With ``SOFTMAX_COURSE_COLLECTED=<file>`` in the environment, first write there how many
+    items each file gave, before ``-k`` deselects any (``test_standalone.py`` reads it); the
+    variable is then removed, so that a pytest this one starts does not write there too."""
+    report = os.environ.pop("SOFTMAX_COURSE_COLLECTED", None)
+    if report:
+        counts = Counter(item.nodeid.split("::")[0] for item in items)
+        Path(report).write_text(json.dumps(counts), encoding="utf-8")
     rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 

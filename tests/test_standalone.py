@@ -9,6 +9,7 @@ builds a path that leaves the repository root.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -61,12 +62,12 @@ def alone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-def pytest_in(copy: Path, *arguments: str) -> tuple[int, str]:
+def pytest_in(copy: Path, *arguments: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run pytest in the copy, importing the copy's ``softmax_course`` and ``tools``."""
     paths = [str(copy / "src")]
     if os.environ.get("PYTHONPATH", "").endswith(str(Path("tests") / "offline")):
         paths.append(str(copy / "tests" / "offline"))  # the network guard of make test
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    env = {**os.environ, **(env or {}), "PYTHONPATH": os.pathsep.join(paths)}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *arguments],
         cwd=copy, env=env, capture_output=True, text=True, timeout=600, check=False,
@@ -74,34 +75,31 @@ def pytest_in(copy: Path, *arguments: str) -> tuple[int, str]:
     return result.returncode, ANSI_ESCAPE.sub("", result.stdout + result.stderr)
 
 
-def test_a_copy_alone_passes_the_tests_that_read_its_files(alone):
+def test_a_copy_alone_collects_everything_and_passes_the_tests_that_read_its_files(alone):
+    """``pytest --nbval`` with no paths (the README's make-free command) at the copy's root
+    collects every test module and every code cell of every lesson (a module or notebook
+    that fails to load is an error), and the tests that read the repository's files pass."""
     selection = " or ".join(
         f"({Path(path).name} and {words})" if words else Path(path).name
         for path, words in READERS.items()
     )
-    returncode, output = pytest_in(alone, "--nbval", "-rs", "-k", selection)
+    report = alone.parent / "collected.json"
+    returncode, output = pytest_in(
+        alone, "--nbval", "-rs", "-k", selection, env={"SOFTMAX_COURSE_COLLECTED": str(report)}
+    )
     assert returncode == 0, output[-3000:]
     assert " skipped" not in output, f"a file the tests read is missing from the copy:\n{output}"
     assert re.search(r"\d+ passed, \d+ deselected", output), output[-3000:]
-
-
-def test_pytest_at_the_copy_s_root_collects_every_test_file_and_every_lesson_cell(alone):
-    """``pytest --nbval`` with no paths (the README's make-free command) at the copy's root
-    collects every test module and every code cell of every lesson (a module or notebook
-    that fails to load is an error)."""
-    returncode, output = pytest_in(alone, "--nbval", "--collect-only", "-q")
-    assert returncode == 0, output[-3000:]
-    # with -q given twice (here and in pytest_in), pytest prints "<file>: <items>"
-    collected = dict(re.findall(r"^(\S+\.(?:py|ipynb)): (\d+)$", output, re.MULTILINE))
+    collected = json.loads(report.read_text(encoding="utf-8"))
     expected = {
-        f"notebooks/{path.name}": str(
-            sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
+        f"notebooks/{path.name}": sum(
+            cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells
         )
         for path in (alone / "notebooks" / lesson.name for lesson in EXECUTED)
     }
     assert {name: collected.get(name) for name in expected} == expected, "a cell per code cell"
     modules = [f"tests/{path.name}" for path in sorted((alone / "tests").glob("test_*.py"))]
-    assert [name for name in modules if name not in collected] == [], output[-3000:]
+    assert [name for name in modules if name not in collected] == [], collected
 
 
 def test_no_test_or_tool_builds_a_path_beside_the_repository():
