@@ -11,8 +11,8 @@
 - one kernel per lesson, as a student changes one number after another: the
   lesson's first row runs top to bottom in a fresh kernel; each next row puts the
   line the previous row changed back, changes its own, and runs from the first of
-  those two cells down to the end (the cells above both ran as a fresh run has
-  them). Its refused rows come last, each run from the top.
+  those two cells down to the end (the cells above both already ran, with the
+  lesson's own values). Its refused rows come last, each run from the top.
 - re-running: after a lesson's last changed row, each cell is run once more, from
   the last to the first, in the same kernel, so that every cell runs again after
   the ones below it; none may raise. A lesson without a changed number is run
