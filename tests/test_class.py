@@ -2,8 +2,8 @@
 
 Submissions are built from the lessons themselves: a lesson's notebook is the
 solved submission (its solution cells redefine the stubs), and without its
-solution cells it is the student's unsolved one, where a stub may be replaced
-by a wrong answer from ``tests/wrong_answers.py``. An attacker hands in a
+solution cells it is the student's unsolved one, where a stub may be answered
+by other code. An attacker hands in a
 short notebook: only the lesson's functions, and the attack. Every attack the
 grader must withstand is one submission, and most turn a successful attack
 into a visible grade: their function answers right only while the attack
@@ -25,7 +25,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from wrong_answers import WRONG_ANSWERS
 
 from conftest import EXECUTED, ROOT, tags
 from softmax_course.exercises import EXERCISES
@@ -157,16 +156,14 @@ class Handing:
 
 
 def every_lesson_class(out: Path) -> dict:
-    """Every lesson solved (the softmax lesson's solution is the hostile class's honest
-    student's), and every lesson answered with a known-wrong answer per exercise."""
+    """Every lesson solved, whole, as a student hands it in, graded under the default limits
+    (the softmax lesson's is the hostile class's honest student's). Every known-wrong answer
+    is graded by ``test_exercises.py``, with the sandbox's probe run in its process."""
     hand_in = Handing(out)
     for notebook_path in EXECUTED:
         lesson = notebook_path.stem
-        exercises = exercises_of(lesson)
-        wrong = {ex.function: next(iter(WRONG_ANSWERS[ex.name].values())) for ex in exercises}
         if lesson != FIRST:
             hand_in("solution", answered(lesson), full(lesson), lesson)
-        hand_in("wrong", short(lesson, **wrong), dict.fromkeys(full(lesson), "fail"), lesson)
     return hand_in.expected
 
 

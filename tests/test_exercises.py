@@ -5,13 +5,20 @@ answer a student is shown and the answer tested here are the same code. The
 wrong answers (``tests/wrong_answers.py``) are near misses (a Bessel-corrected
 std, the other ``dim``, a transposed matrix): each must fail, and the hint
 printed must be the one of the case that caught it, read from the exercise's
-own case list, or break the exercise's rule, and say so.
+own case list, or break the exercise's rule, and say so. Each is also graded as
+``make grade`` grades it, with the sandbox's probe run in this process: less than
+full marks, with a case's hint or the broken rule.
 """
 
 import ast
+import contextlib
+import io
+import json
 import math
 import re
 import sys
+import tempfile
+from pathlib import Path
 
 import jupytext
 import pytest
@@ -39,10 +46,13 @@ def solution_cells() -> dict[str, list[str]]:
     }
 
 
+SOLUTION_CELLS = solution_cells()
+
+
 def load_solutions() -> dict:
     """Execute every solution cell of every lesson; return the functions they define."""
     namespace = {"torch": torch, "F": F, "math": math}
-    for cells in solution_cells().values():
+    for cells in SOLUTION_CELLS.values():
         for source in cells:
             exec(source, namespace)  # noqa: S102 - our own lesson code
     return namespace
@@ -109,7 +119,7 @@ def test_cases_have_distinct_names_and_a_hint(checker_name):
 @pytest.mark.parametrize("checker_name", CHECKERS)
 def test_solution_passes_and_keeps_the_rules(checker_name, capsys):
     exercise = EXERCISES[checker_name]
-    cells = [cell for cells in solution_cells().values() for cell in cells]
+    cells = [cell for cells in SOLUTION_CELLS.values() for cell in cells]
     out = run(checker_name, SOLUTIONS[exercise.function], capsys, [PRELUDE, *cells])
     assert out.startswith(f"✓ {checker_name}: all "), out
 
@@ -181,7 +191,7 @@ def code_fragments(source: str) -> set[str]:
 def solution_fragments() -> dict[str, set[str]]:
     """Each code fragment of every lesson's solutions, with the lessons it comes from."""
     fragments: dict[str, set[str]] = {}
-    for lesson, cells in solution_cells().items():
+    for lesson, cells in SOLUTION_CELLS.items():
         for cell in cells:
             for fragment in code_fragments(cell):
                 fragments.setdefault(fragment, set()).add(lesson)
@@ -860,3 +870,58 @@ def test_the_standardize_check_wants_two_tensors(got, problem):
     if got == "right x_train":
         got = (exercise.reference(*args)[0], [[0.0, 0.0, 0.0]])
     assert exercise.problem(args, got) == problem
+
+
+def probe_in_this_process(notebook: dict, tasks: list[dict], limits, trusted=False):
+    """Stands in for ``tools.grade.run_in_sandbox`` on the tests' own code: the notebook's code
+    cells, then the sandbox's own probe (``tools/run_submission.py``), run in this process."""
+    from tools.grade import _code_sources
+    from tools.run_submission import PROBE
+
+    namespace: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        inputs = Path(folder) / "inputs.json"
+        inputs.write_text(json.dumps(tasks), encoding="utf-8")
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            for source in [*_code_sources(notebook), PROBE.replace("INPUTS", repr(str(inputs)))]:
+                exec(source, namespace)  # noqa: S102 - the test's own table
+    return json.loads(printed.getvalue()), ""
+
+
+@pytest.mark.parametrize(
+    ("checker_name", "source"),
+    [(name, source) for name, answers in WRONG_ANSWERS.items() for source in answers.values()],
+    ids=[f"{name}-{what}" for name, answers in WRONG_ANSWERS.items() for what in answers],
+)
+def test_the_grader_scores_a_wrong_answer_below_full_marks_and_names_its_hint(
+    checker_name, source, tmp_path, monkeypatch
+):
+    """The wrong answer beside the lesson's other solutions, graded as ``make grade`` does but
+    with the probe run here (the sandbox runs every solved lesson in ``test_class.py``): this
+    exercise scores less than full marks with a case's hint or the broken rule, the others
+    full marks."""
+    from tools import grade
+
+    exercise = EXERCISES[checker_name]
+    lesson = next(path.stem for path in LESSONS if exercise in grade.exercises_of(path.stem))
+    others = [
+        cell
+        for cell in SOLUTION_CELLS[lesson]
+        if not re.search(rf"^def {exercise.function}\(", cell, re.MULTILINE)
+    ]
+    cells = [PRELUDE, *others, source]
+    path = tmp_path / f"{lesson}.ipynb"
+    path.write_text(json.dumps(
+        {"cells": [{"cell_type": "code", "source": cell} for cell in cells], "metadata": {}}
+    ), encoding="utf-8")  # fmt: skip
+    monkeypatch.setattr(grade, "run_in_sandbox", probe_in_this_process)
+    graded = grade.grade_file(grade.Handed("student", path, lesson), grade.sandbox.Limits())
+    for other in grade.exercises_of(lesson):
+        points, total, feedback = graded.scores[other.name]
+        if other is not exercise:
+            assert (points, feedback) == (total, ""), (other.name, feedback)
+    points, total, feedback = graded.scores[checker_name]
+    hints = {case.hint for case in grade.all_cases(exercise)}
+    assert points < total, (checker_name, points, total)
+    assert feedback.startswith("rule broken: ") or any(feedback.endswith(h) for h in hints), feedback
