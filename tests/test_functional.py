@@ -209,6 +209,30 @@ def test_the_row_sum_check_says_when_the_dtype_cannot_tell():
     require_rows_sum_to_one(torch.full((1, num_classes), 1 / num_classes))  # float32 can tell
 
 
+def test_a_row_may_miss_one_by_the_tolerance_and_no_more():
+    """float64 at 8 classes: 4 eps + 8 (eps / 8) = 5 eps, all steps exact in float64."""
+    eps = torch.finfo(torch.float64).eps
+    assert row_sum_tolerance(torch.float64, 8) == 5 * eps
+    row = torch.zeros(1, 8, dtype=torch.float64)
+    row[0, 0] = 1 + 5 * eps  # a sum off by exactly the tolerance passes
+    require_rows_sum_to_one(row)
+    row[0, 0] = 1 + 6 * eps  # the next float64 above it does not
+    with pytest.raises(ValueError, match=r"probs row 0 sums to 1 \(off by \+1\.3e-15\), not 1 "
+                                         r"\(tolerance 1\.1e-15 for 8 classes in torch\.float64\)"):
+        require_rows_sum_to_one(row)
+
+
+def test_the_row_sum_check_cannot_tell_from_a_tolerance_of_exactly_one_half():
+    """float32 at 2**25 - 32 classes: 4 eps + C eps / 8 is 0.5 exactly, and a row summing to
+    0.5 or 1.5 would pass; one class fewer, the rows are checked."""
+    num_classes = 2**25 - 32
+    assert row_sum_tolerance(torch.float32, num_classes) == MAX_ROW_SUM_TOLERANCE
+    uniform = torch.full((1, 1), 1 / num_classes).expand(1, num_classes)  # no memory per class
+    with pytest.raises(ValueError, match=rf"{num_classes} classes in torch.float32: .*cannot tell"):
+        require_rows_sum_to_one(uniform)
+    assert row_sum_tolerance(torch.float32, num_classes - 1) < MAX_ROW_SUM_TOLERANCE
+
+
 def test_cross_entropy_refuses_a_softmax_over_the_wrong_dim():
     z = torch.tensor([[1.0, 2.0, 0.5], [0.0, 1.0, 3.0], [2.0, 0.0, 1.0]])
     with pytest.raises(ValueError, match=r"probs row 0 sums to .*wrong dim"):
