@@ -355,9 +355,10 @@ def test_a_file_that_breaks_the_grader_scores_zero_and_says_so(tmp_path, monkeyp
     item = handed_in(tmp_path, TEMPERATURE_CELL)
     fake = FakeSandbox({"check_temperature": {"results": right_results(TEMPERATURE)}})
     monkeypatch.setattr(grade, "run_in_sandbox", fake)
-    assert grade.grade_safely(item, sandbox.Limits()).scores == grade.grade_file(
-        item, sandbox.Limits()
-    ).scores
+    assert (
+        grade.grade_safely(item, sandbox.Limits()).scores
+        == grade.grade_file(item, sandbox.Limits()).scores
+    )
     assert [call[3] for call in fake.calls] == [False, False]  # sandboxed unless told
 
     def failing(notebook, tasks, limits, trusted=False):
