@@ -350,6 +350,33 @@ def test_answers_of_the_wrong_shape_score_nothing(tmp_path, monkeypatch, answers
     assert graded.scores["check_temperature"] == (0, total, "no answer came back")
 
 
+def test_a_file_that_breaks_the_grader_scores_zero_and_says_so(tmp_path, monkeypatch, capsys):
+    """One file the grader fails on: its exercises score 0 with the error, the class goes on."""
+    item = handed_in(tmp_path, TEMPERATURE_CELL)
+    fake = FakeSandbox({"check_temperature": {"results": right_results(TEMPERATURE)}})
+    monkeypatch.setattr(grade, "run_in_sandbox", fake)
+    assert (
+        grade.grade_safely(item, sandbox.Limits()).scores
+        == grade.grade_file(item, sandbox.Limits()).scores
+    )
+    assert [call[3] for call in fake.calls] == [False, False]  # sandboxed unless told
+
+    def failing(notebook, tasks, limits, trusted=False):
+        raise RuntimeError("the pipe broke")
+
+    monkeypatch.setattr(grade, "run_in_sandbox", failing)
+    graded = grade.grade_safely(item, sandbox.Limits())
+    why = "the grader failed on this file (RuntimeError: the pipe broke); ask your teacher"
+    assert graded.handed == item
+    assert graded.scores == {
+        name: (0, len(all_cases(EXERCISES[name])), why)
+        for name in ("check_softmax", "check_temperature")
+    }
+    assert capsys.readouterr().err == (
+        f"grading {item.path} failed: RuntimeError: the pipe broke\n"
+    )
+
+
 def test_only_code_cells_are_read_for_the_rules():
     cells = [
         {"cell_type": "markdown", "source": "F.softmax"},
