@@ -239,3 +239,24 @@ def test_a_lessons_version_is_the_same_in_every_release():
     text = "Softmax: σ(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)"
     cells = [{"cell_type": "markdown", "metadata": {}, "source": text}]
     assert workspace.digest(cells) == "31cb4c9eca86"
+
+
+def test_a_version_is_read_whatever_the_locales_encoding(tmp_path):
+    """Read in the locale's encoding where that is not UTF-8 (the C locale's ASCII here; on
+    Windows cp1252, which has no character for the second byte of ρ), a lesson's text would
+    not decode: its version would be none, and a newer lesson never announced."""
+    import locale
+
+    text = "Softmax: σ(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ) — in [0, 1]; ρ, a correlation"
+    lesson = published_lesson(tmp_path, "01_softmax", text)
+    expected = json.loads(lesson.read_text(encoding="utf-8"))["metadata"]["softmax_course"]
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # its encoding is ASCII (on Linux)
+    try:
+        encoding = locale.getencoding()
+        found = workspace.version(lesson)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    if encoding.lower().replace("-", "") == "utf8":
+        pytest.skip("this platform's C locale reads UTF-8 (macOS)")
+    assert found == expected["version"]
