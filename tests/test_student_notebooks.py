@@ -155,3 +155,108 @@ def test_the_workspace_command_refuses_an_unknown_lesson(tmp_path, capsys):
         workspace.main([str(tmp_path / "nothing"), str(tmp_path / "work")])
     assert "no lesson notebooks" in capsys.readouterr().err
     assert json.loads((tmp_path / "published" / EXECUTED[0].name).read_text())["metadata"]
+
+
+def published_lesson(folder: Path, lesson: str, text: str) -> Path:
+    """A published lesson of one markdown cell, stamped with its lesson and version."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(text)])
+    path = folder / f"{lesson}.ipynb"
+    nbformat.write(nbformat.from_dict(workspace.stamp(notebook, lesson)), path)
+    return path
+
+
+def test_the_workspace_command_copies_reports_and_puts_a_new_version_beside(tmp_path, capsys):
+    published, work = tmp_path / "published", tmp_path / "not yet" / "work"
+    published.mkdir()
+    lesson = published_lesson(published, "01_softmax", "First version.")
+    # A version put beside a copy is no lesson of its own, wherever it lies.
+    (published / "01_softmax.0123456789ab.ipynb").write_bytes(lesson.read_bytes())
+    workspace.main([str(published), str(work)])
+    assert capsys.readouterr().out == f"new lesson: {work / lesson.name}\n"
+    assert sorted(path.name for path in work.iterdir()) == [lesson.name]
+
+    published_lesson(published, "01_softmax", "Second version.")
+    published_lesson(published, "02_one_hot", "A new lesson.")
+    beside = work / workspace.beside_name("01_softmax", workspace.version(lesson))
+    workspace.main([str(published), str(work), "--beside", "01_softmax", "02_one_hot"])
+    assert capsys.readouterr().out.splitlines() == [
+        f"01_softmax: the new version is beside yours: {beside}",
+        f"new lesson: {work / '02_one_hot.ipynb'}",
+    ]
+    assert "Second version." in beside.read_text()
+    assert "First version." in (work / lesson.name).read_text()
+
+    with pytest.raises(SystemExit) as stopped:
+        workspace.main([str(published), str(work), "--beside", "1_x", "03_y"])
+    assert stopped.value.code == 2
+    assert f"no such lesson in {published}: 03_y, 1_x\n" in capsys.readouterr().err
+
+
+def test_the_workspace_command_explains_itself(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        workspace.main(["--help"])
+    assert stopped.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert shown.startswith(
+        "usage: python -m softmax_course.workspace [-h] [--beside [NN_topic ...]] published work "
+        "Your working copy of the lessons: copied once, never overwritten by an update."
+    ), shown
+    for argument, explanation in [
+        ("published", "the published lessons (NN_topic.ipynb)"),
+        ("work", "your working copy (created if missing)"),
+        ("--beside [NN_topic ...]", "copy these lessons' newer versions beside your own"),
+    ]:
+        assert f"{argument} {explanation}" in shown, (argument, shown)
+
+
+def test_a_notebook_without_a_version_has_none_and_its_newer_version_is_offered(tmp_path):
+    published, work = tmp_path / "published", tmp_path / "work"
+    published.mkdir()
+    work.mkdir()
+    # A notebook written without metadata gets them when it is stamped.
+    lesson = published / "01_softmax.ipynb"
+    lesson.write_text(json.dumps(workspace.stamp({"cells": []}, "01_softmax")))
+    assert workspace.version(lesson) == workspace.digest([])
+    unversioned = {
+        "no_metadata": "{}",
+        "no_key": '{"metadata": {"kernelspec": {}}}',
+        "no_version": '{"metadata": {"softmax_course": {}}}',
+        "not_json": "{",
+    }
+    for name, text in unversioned.items():
+        (tmp_path / f"{name}.ipynb").write_text(text)
+        assert workspace.version(tmp_path / f"{name}.ipynb") is None, name
+    assert workspace.version(tmp_path / "missing.ipynb") is None
+    # A copy made before lessons carried a version: the published one is newer.
+    (work / lesson.name).write_text('{"metadata": {}}')
+    (report,) = workspace.update(published, work)
+    assert report.startswith("01_softmax: a newer version is published"), report
+
+
+def test_a_lessons_version_is_the_same_in_every_release():
+    """A student's copy keeps the version it was copied from: were the digest of the same
+    cells to change between releases, every lesson would be announced as new."""
+    text = "Softmax: σ(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ)"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": text}]
+    assert workspace.digest(cells) == "31cb4c9eca86"
+
+
+def test_a_version_is_read_whatever_the_locales_encoding(tmp_path):
+    """Read in the locale's encoding where that is not UTF-8 (the C locale's ASCII here; on
+    Windows cp1252, which has no character for the second byte of ρ), a lesson's text would
+    not decode: its version would be none, and a newer lesson never announced."""
+    import locale
+
+    text = "Softmax: σ(z)ᵢ = exp(zᵢ) / Σⱼ exp(zⱼ) — in [0, 1]; ρ, a correlation"
+    lesson = published_lesson(tmp_path, "01_softmax", text)
+    expected = json.loads(lesson.read_text(encoding="utf-8"))["metadata"]["softmax_course"]
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # its encoding is ASCII (on Linux)
+    try:
+        encoding = locale.getencoding()
+        found = workspace.version(lesson)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    if encoding.lower().replace("-", "") == "utf8":
+        pytest.skip("this platform's C locale reads UTF-8 (macOS)")
+    assert found == expected["version"]

@@ -230,3 +230,18 @@ def test_the_divergence_message_names_the_cost_of_the_epoch_that_diverged():
     W = torch.zeros(1, requires_grad=True)
     with pytest.raises(ValueError, match=r"^the cost became inf at epoch 3 with lr=0.1: "):
         train(lambda: W.sum() + next(values), [W], nb_epochs=5, log_every=0)
+
+
+@pytest.mark.parametrize("double_softmax", [False, True])
+def test_a_training_style_warns_of_nothing(double_softmax):
+    """A warning (PyTorch's of a softmax without ``dim``) would show under the lesson's cell."""
+    import warnings
+
+    x_train, y_train = toy_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        style = {"double_softmax": double_softmax, "nb_epochs": 1, "log_every": 0}
+        train_hand_written(x_train, y_train, **style)
+        train_cross_entropy(x_train, y_train, nb_epochs=1, log_every=0)
+        model = SoftmaxClassifierModel().double()
+        train_module(model, x_train, y_train, nb_epochs=1, log_every=0)
