@@ -18,6 +18,7 @@ import math
 import re
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import jupytext
@@ -148,6 +149,16 @@ def test_solution_passes_the_hidden_cases_too(checker_name):
     for case in every_case(checker_name):
         got = solution(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
         assert exercise.problem(case.args, got) is None, case.name
+
+
+@pytest.mark.parametrize("checker_name", CHECKERS)
+def test_no_reference_warns(checker_name):
+    """A check cell computes the reference in the student's kernel: a warning would print there."""
+    exercise = EXERCISES[checker_name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for case in every_case(checker_name):
+            exercise.reference(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
 
 
 @pytest.mark.parametrize("checker_name", CHECKERS)
