@@ -276,7 +276,7 @@ except OSError:
 import pathlib, site, softmax_course
 targets = [pathlib.Path({venv!r}) / 'lib' / 'python{sys.version_info.major}.{sys.version_info.minor}' / 'site-packages' / 'zz_evil.pth',
            pathlib.Path({venv!r}) / 'lib' / 'python{sys.version_info.major}.{sys.version_info.minor}' / 'site-packages' / 'sitecustomize.py',
-           pathlib.Path(site.getusersitepackages()) / 'usercustomize.py',
+           pathlib.Path(site.getusersitepackages()) / 'usercustomize.py',  # an attack: leaves the root
            pathlib.Path(softmax_course.__file__).parent / 'evil.py',
            pathlib.Path({repo!r}) / 'tools' / 'hidden_cases.py',
            pathlib.Path({str(grades)!r}) / 'grades.csv',
@@ -341,7 +341,7 @@ ATTACK_WORKED.append(len(block))
         attack("""
 import pathlib
 for index in range(40):
-    with open(pathlib.Path.home() / f'fill-{index}', 'wb') as file:
+    with open(pathlib.Path.home() / f'fill-{index}', 'wb') as file:  # an attack: leaves the root
         file.write(b'x' * 32 * 2**20)
 ATTACK_WORKED.append('filled')
 """),
@@ -427,6 +427,9 @@ def tree_digest(*folders: Path) -> dict[str, str]:
 
 
 def marker_processes() -> list[str]:
+    """The processes whose command line carries ``MARKER``, read from the process table
+    (``/proc``: the sandbox, and so this test, runs on Linux only); no file beside the
+    repository is read."""
     found = []
     for proc in Path("/proc").iterdir():
         try:

@@ -147,7 +147,7 @@ def test_solution_passes_the_hidden_cases_too(checker_name):
     exercise = EXERCISES[checker_name]
     solution = SOLUTIONS[exercise.function]
     for case in every_case(checker_name):
-        got = solution(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
+        got = solution(*fresh_args(case))
         assert exercise.problem(case.args, got) is None, case.name
 
 
@@ -158,7 +158,7 @@ def test_no_reference_warns(checker_name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for case in every_case(checker_name):
-            exercise.reference(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
+            exercise.reference(*fresh_args(case))
 
 
 @pytest.mark.parametrize("checker_name", CHECKERS)
@@ -241,6 +241,12 @@ def test_solution_fragments_are_found():
 CODE_IN_HINT = re.compile(r"\.\w+\(|\b\w+=\w|\w\([^)]*(\bdim\b|,)[^)]*\)|\w\(\w+\(")
 
 
+def fresh_args(case) -> tuple:
+    """A case's arguments, each tensor copied, as the check cell passes them: an answer that
+    changes its input in place cannot change the case."""
+    return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args)
+
+
 def every_case(checker_name: str) -> list:
     """The cases a student sees and the grader's hidden ones: every hint either can print."""
     return [*EXERCISES[checker_name].cases, *HIDDEN_CASES.get(checker_name, ())]
@@ -303,7 +309,7 @@ def solution_answers(checker_name: str) -> list:
     """The lesson's solution's answer to every case, hidden ones included."""
     solution = SOLUTIONS[EXERCISES[checker_name].function]
     return [
-        solution(*(a.clone() if isinstance(a, torch.Tensor) else a for a in case.args))
+        solution(*fresh_args(case))
         for case in every_case(checker_name)
     ]
 
